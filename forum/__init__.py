@@ -1,0 +1,46 @@
+"""forum: a news article, its credibility poll and a moderated reader discussion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from forum import config as settings
+
+    settings.load_config(app, config)
+
+    from forum import commands, database, errors, extensions_setup, readers, templating
+    from forum.auth import sessions
+
+    extensions_setup.init_app(app)
+    sessions.init_app(app)
+    database.init_app(app)
+    readers.init_app(app)
+    templating.init_app(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    commands.init_app(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    # Imported from the views modules, not the packages: the article page composes the
+    # services of several areas, and package-level imports of views would form cycles.
+    from forum.articles.views import bp as articles_bp
+    from forum.polls.views import bp as polls_bp
+
+    app.register_blueprint(articles_bp)
+    app.register_blueprint(polls_bp)

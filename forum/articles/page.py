@@ -1,0 +1,38 @@
+"""Assemble the article page: the article, its poll and its discussion."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from forum.models import Article
+from forum.polls.forms import build_poll_form
+from forum.polls.services import load_questions, poll_results
+from forum.readers import current_reader_hash
+
+
+def render_article_page(
+    article: Article,
+    *,
+    poll_form=None,
+    show_results: bool = False,
+    status: int = 200,
+    poll_error: str | None = None,
+):
+    reader_hash = current_reader_hash()
+    questions = load_questions(article)
+    results = poll_results(questions, reader_hash)
+    if poll_form is None:
+        poll_form = build_poll_form(questions, data=_current_answers(results))
+    page = render_template(
+        "articles/show.html",
+        article=article,
+        poll=results,
+        poll_form=poll_form,
+        poll_error=poll_error,
+        show_results=show_results or results.reader_has_voted or not article.poll_open,
+    )
+    return page, status
+
+
+def _current_answers(results) -> dict:
+    return {f"q_{q.id}": q.reader_choice_id for q in results.questions if q.reader_choice_id}

@@ -1,0 +1,122 @@
+"""Reading articles, and loading them from content files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from forum.articles.content import ArticleContent, QuestionContent
+from forum.extensions import db
+from forum.markdown import render_article
+from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    article: Article
+    voters: int
+    comments: int
+
+
+def get_article(slug: str) -> Article | None:
+    return db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+
+
+def list_articles() -> list[ArticleSummary]:
+    """Every published article, newest first, with its voter and comment counts (3 queries)."""
+    articles = db.session.execute(
+        select(Article).where(Article.published_at <= utcnow()).order_by(
+            Article.published_at.desc()
+        )
+    ).scalars().all()
+    ids = [a.id for a in articles]
+    voters = dict(
+        db.session.execute(
+            select(PollQuestion.article_id, func.count(func.distinct(Vote.reader_hash)))
+            .join(Vote, Vote.question_id == PollQuestion.id)
+            .where(PollQuestion.article_id.in_(ids))
+            .group_by(PollQuestion.article_id)
+        ).all()
+    )
+    comments = dict(
+        db.session.execute(
+            select(Comment.article_id, func.count())
+            .where(
+                Comment.article_id.in_(ids),
+                Comment.status == "approved",
+                Comment.deleted_at.is_(None),
+            )
+            .group_by(Comment.article_id)
+        ).all()
+    )
+    return [ArticleSummary(a, voters.get(a.id, 0), comments.get(a.id, 0)) for a in articles]
+
+
+def load_article_content(content: ArticleContent) -> bool:
+    """Create or update one article by slug; return whether anything changed.
+
+    Votes, comments and the moderation settings of an existing article are never touched.
+    """
+    article = get_article(content.slug)
+    if article is None:
+        article = Article(slug=content.slug, body_source="", body_html="",
+                          published_at=content.published_at)
+        db.session.add(article)
+    changed = _apply_fields(article, content)
+    db.session.flush()
+    for position, question in enumerate(content.questions):
+        changed |= _load_question(article, question, position)
+    if changed:
+        article.updated_at = utcnow()
+    return changed
+
+
+def _apply_fields(article: Article, content: ArticleContent) -> bool:
+    wanted = {
+        "title": content.title,
+        "standfirst": content.standfirst,
+        "editor_note": content.editor_note,
+        "source": content.source,
+        "published_at": content.published_at,
+        "poll_prompt": content.poll_prompt,
+        "discussion_prompt": content.discussion_prompt,
+        "body_source": content.body,
+        "body_html": render_article(content.body),
+    }
+    return _assign(article, wanted)
+
+
+def _load_question(article: Article, content: QuestionContent, position: int) -> bool:
+    question = db.session.execute(
+        select(PollQuestion).where(
+            PollQuestion.article_id == article.id, PollQuestion.key == content.key
+        )
+    ).scalar_one_or_none()
+    changed = question is None
+    if question is None:
+        question = PollQuestion(article_id=article.id, key=content.key, prompt=content.prompt)
+        db.session.add(question)
+    changed |= _assign(
+        question, {"prompt": content.prompt, "headline": content.headline, "position": position}
+    )
+    db.session.flush()
+    existing = {c.position: c for c in question.choices}
+    for index, choice in enumerate(content.choices):
+        current = existing.get(index)
+        if current is None:
+            db.session.add(PollChoice(question_id=question.id, position=index,
+                                      label=choice.label, stance=choice.stance))
+            changed = True
+        else:
+            changed |= _assign(current, {"label": choice.label, "stance": choice.stance})
+    return changed
+
+
+def _assign(obj, values: dict) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed

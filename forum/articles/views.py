@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from forum.articles.page import render_article_page
+from forum.articles.services import get_article, list_articles
+
+bp = Blueprint("articles", __name__)
+
+
+@bp.get("/")
+def index():
+    """List the articles with their vote and comment counts."""
+    return render_template("articles/index.html", summaries=list_articles())
+
+
+@bp.get("/articles/<slug>")
+def show(slug: str):
+    article = get_article(slug) or abort(404)
+    return render_article_page(article, show_results="resultats" in request.args)

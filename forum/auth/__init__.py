@@ -1,0 +1,1 @@
+"""Staff sign-in: login, logout and the sessions behind them."""

@@ -1,0 +1,130 @@
+"""Settings: defaults, then instance/config.py, then environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "FORUM_ENV": "development",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "FORUM_LANGUAGES": ["fr"],
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "FORUM_HTTPS": False,
+    "FORUM_READER_COOKIE": "forum_reader",
+    "FORUM_READER_COOKIE_DAYS": 400,
+    "FORUM_COMMENTS_PER_PAGE": 50,
+    "FORUM_MAX_DEPTH": 3,
+    "FORUM_EDIT_WINDOW_MINUTES": 15,
+    "FORUM_FLAG_THRESHOLD": 3,
+    "FORUM_TRUSTED_PROXIES": 0,
+    "FORUM_RETENTION_DAYS": 30,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": 30,
+}
+
+# Environment variables read as-is (the names operators expect) besides the FORUM_* ones.
+PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL",
+             "TRUSTED_PROXIES")
+
+KNOWN_BAD_SECRETS = {"", "dev", "change-me", "changeme", "secret"}
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with this configuration."""
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill app.config from defaults, the instance file, the environment and overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_read_environment())
+    if overrides:
+        app.config.update(overrides)
+    _set_database_uri(app)
+    _set_secret_key(app)
+    _set_https(app)
+
+
+def _read_environment() -> dict:
+    values: dict = {}
+    for name, raw in os.environ.items():
+        if name.startswith("FORUM_") and not name.startswith("FORUM_TEST_"):
+            values[name] = _parse_value(raw)
+    for name in PLAIN_ENV:
+        if name in os.environ:
+            values[name] = os.environ[name]
+    if "TRUSTED_PROXIES" in values:
+        values["FORUM_TRUSTED_PROXIES"] = _parse_value(values.pop("TRUSTED_PROXIES"))
+    return values
+
+
+def _parse_value(raw: str):
+    lowered = raw.strip().lower()
+    if lowered in {"true", "yes", "on"}:
+        return True
+    if lowered in {"false", "no", "off"}:
+        return False
+    if lowered.lstrip("-").isdigit():
+        return int(lowered)
+    return raw
+
+
+def _set_database_uri(app: Flask) -> None:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + str(Path(app.instance_path) / "forum.sqlite3")
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"timeout": 15},
+        }
+
+
+def _set_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    if key and key not in KNOWN_BAD_SECRETS:
+        return
+    if app.config["FORUM_ENV"] == "production" and not app.debug:
+        raise ConfigurationError(
+            "SECRET_KEY is missing or is a well-known default. Set the SECRET_KEY environment "
+            "variable to a long random value (python -c 'import secrets; "
+            "print(secrets.token_hex(32))') before starting in production."
+        )
+    app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _instance_secret(instance: Path) -> str:
+    """Return the key generated once into instance/, creating it on first start."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        # Exclusive create: several workers starting at once agree on one key.
+        with open(path, "x", opener=lambda p, f: os.open(p, f, 0o600)) as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
+
+
+def _set_https(app: Flask) -> None:
+    secure = bool(app.config["FORUM_HTTPS"])
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["PREFERRED_URL_SCHEME"] = "https" if secure else "http"

@@ -1,0 +1,84 @@
+"""Styled error pages in the reader's language; nothing leaks a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from forum.extensions import db
+
+MESSAGES = {
+    400: (_l("Requête invalide"), _l("La demande envoyée n'a pas pu être comprise.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas accès à cette page.")),
+    404: (_l("Page introuvable"), _l("Cette page n'existe pas ou n'existe plus.")),
+    405: (_l("Méthode non autorisée"), _l("Cette adresse ne s'utilise pas de cette façon.")),
+    409: (_l("Conflit"), _l("Cette action n'est plus possible dans l'état actuel.")),
+    410: (_l("Plus disponible"), _l("Cette action n'est plus ouverte.")),
+    413: (_l("Envoi trop volumineux"), _l("Les données envoyées dépassent la taille autorisée.")),
+    429: (
+        _l("Trop de requêtes"),
+        _l("Vous avez fait trop de demandes en peu de temps. Réessayez dans un instant."),
+    ),
+    500: (
+        _l("Erreur interne"),
+        _l("Une erreur inattendue s'est produite. Ce qui était enregistré n'est pas perdu."),
+    ),
+}
+
+
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>{title}</title>'
+    "<h1>{title}</h1><p>Erreur {code}. Réessayez dans un instant.</p></html>"
+)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)
+
+
+def render_error(code: int, message: str | None = None):
+    title, default_message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    try:
+        page = render_template(
+            "errors/error.html", code=code, title=title, message=message or default_message
+        )
+    except Exception:
+        # The layout itself failed (a broken database, say): a bare page still beats a trace.
+        current_app.logger.exception("Error page could not be rendered")
+        page = FALLBACK_PAGE.format(code=code, title=escape(str(title)))
+    return page, code
+
+
+def handle_csrf_error(error: CSRFError):
+    db.session.rollback()
+    return render_error(
+        400,
+        _l(
+            "Le formulaire a expiré ou n'a pas été reconnu (jeton de sécurité manquant ou "
+            "invalide). Rechargez la page et réessayez."
+        ),
+    )
+
+
+def handle_http_error(error: HTTPException):
+    db.session.rollback()
+    if error.code is None or error.code < 400:
+        return error
+    custom = error.description if error.description != type(error).description else None
+    page, code = render_error(error.code, custom)
+    response = error.get_response()
+    response.set_data(page)
+    response.content_type = "text/html; charset=utf-8"
+    response.status_code = code
+    return response
+
+
+def handle_unexpected_error(error: Exception):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error", exc_info=error)
+    return render_error(InternalServerError.code)

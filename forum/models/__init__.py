@@ -1,0 +1,24 @@
+"""The data model, one module per area; import models from here."""
+
+from forum.models.articles import Article, PollChoice, PollQuestion, Vote
+from forum.models.comments import Comment, CommentVote, Flag
+from forum.models.moderation import AuditEntry, Ban, WordRule
+from forum.models.readers import Reader
+from forum.models.staff import User
+from forum.models.time import utcnow
+
+__all__ = [
+    "Article",
+    "AuditEntry",
+    "Ban",
+    "Comment",
+    "CommentVote",
+    "Flag",
+    "PollChoice",
+    "PollQuestion",
+    "Reader",
+    "User",
+    "Vote",
+    "WordRule",
+    "utcnow",
+]

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models.time import utcnow
+
+PREMODERATION_MODES = ("none", "first", "all")
+STANCES = ("positive", "negative", "neutral")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    standfirst: Mapped[str] = mapped_column(Text, default="")
+    editor_note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    poll_prompt: Mapped[str] = mapped_column(String(300), default="")
+    discussion_prompt: Mapped[str] = mapped_column(String(300), default="")
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    poll_open: Mapped[bool] = mapped_column(default=True)
+    discussion_open: Mapped[bool] = mapped_column(default=True)
+    premoderation: Mapped[str] = mapped_column(String(10), default="none")
+    flag_threshold: Mapped[int | None]
+
+    questions: Mapped[list[PollQuestion]] = relationship(
+        back_populates="article", order_by="PollQuestion.position"
+    )
+
+
+class PollQuestion(db.Model):
+    __tablename__ = "poll_questions"
+    __table_args__ = (UniqueConstraint("article_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    prompt: Mapped[str] = mapped_column(String(300))
+    headline: Mapped[str] = mapped_column(String(200), default="")
+
+    article: Mapped[Article] = relationship(back_populates="questions")
+    choices: Mapped[list[PollChoice]] = relationship(
+        back_populates="question", order_by="PollChoice.position"
+    )
+
+
+class PollChoice(db.Model):
+    __tablename__ = "poll_choices"
+    __table_args__ = (UniqueConstraint("question_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("poll_questions.id", ondelete="CASCADE")
+    )
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(120))
+    stance: Mapped[str] = mapped_column(String(10), default="neutral")
+
+    question: Mapped[PollQuestion] = relationship(back_populates="choices")
+
+
+class Vote(db.Model):
+    """One reader's current answer to one question; changing it updates the row."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("question_id", "reader_hash"),
+        Index("ix_votes_question_choice", "question_id", "choice_id"),
+        Index("ix_votes_address_created", "address_hash", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("poll_questions.id", ondelete="CASCADE")
+    )
+    choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
+    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    address_hash: Mapped[str | None] = mapped_column(String(64))
+    burst: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.extensions import db
+from forum.models.time import utcnow
+
+COMMENT_STATUSES = ("approved", "pending", "rejected")
+FLAG_REASONS = ("spam", "harassment", "off_topic", "hate", "misinformation", "other")
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_article_top", "article_id", "parent_id", "status", "created_at"),
+        Index("ix_comments_article_useful", "article_id", "parent_id", "useful_count"),
+        Index("ix_comments_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE")
+    )
+    # The top-level comment of the thread (None for a top-level comment): a page loads
+    # every reply of its threads with one IN query on this column.
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # Set when a reply past the depth cap was attached higher up than the comment it answers.
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    depth: Mapped[int] = mapped_column(default=0)
+    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(40))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="approved")
+    pending_reason: Mapped[str | None] = mapped_column(String(40))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    featured_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    useful_count: Mapped[int] = mapped_column(default=0)
+    flag_count: Mapped[int] = mapped_column(default=0)
+    address_hash: Mapped[str | None] = mapped_column(String(64))
+    # Random token carried by the form: a double submission inserts one comment.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class CommentVote(db.Model):
+    """A reader's "utile" mark on a comment."""
+
+    __tablename__ = "comment_votes"
+    __table_args__ = (UniqueConstraint("comment_id", "reader_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Flag(db.Model):
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("comment_id", "reader_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    address_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""The credibility and relevance poll attached to an article."""

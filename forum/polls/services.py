@@ -1,0 +1,167 @@
+"""The poll rules: casting votes safely under concurrency, and counting the results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+
+from forum.extensions import db
+from forum.models import Article, PollQuestion, Vote, utcnow
+
+
+class PollClosed(Exception):
+    """The poll of this article no longer takes votes."""
+
+
+class InvalidChoice(ValueError):
+    """A choice that does not belong to the question it was sent for."""
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    id: int
+    label: str
+    stance: str
+    count: int
+    percent: int
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: int
+    key: str
+    prompt: str
+    headline: str
+    voters: int
+    choices: list[ChoiceResult]
+    reader_choice_id: int | None
+    # Share of voters whose answer leans positive ("plutôt" or "tout à fait"), in percent.
+    positive_percent: int
+
+
+@dataclass(frozen=True)
+class PollResults:
+    questions: list[QuestionResult]
+    voters: int
+    reader_has_voted: bool
+
+
+def load_questions(article: Article) -> list[PollQuestion]:
+    """The article's questions with their choices, in two queries."""
+    return list(
+        db.session.execute(
+            select(PollQuestion)
+            .where(PollQuestion.article_id == article.id)
+            .options(selectinload(PollQuestion.choices))
+            .order_by(PollQuestion.position)
+        ).scalars()
+    )
+
+
+def cast_votes(
+    article: Article,
+    questions: list[PollQuestion],
+    answers: dict[int, int],
+    reader_hash: str,
+    address_hash: str | None,
+) -> None:
+    """Record or change this reader's answers; one row per reader and question."""
+    if not article.poll_open:
+        raise PollClosed
+    valid = {q.id: {c.id for c in q.choices} for q in questions}
+    for question_id, choice_id in answers.items():
+        if choice_id not in valid.get(question_id, ()):
+            raise InvalidChoice(question_id)
+    for question_id, choice_id in answers.items():
+        _upsert_vote(question_id, choice_id, reader_hash, address_hash)
+
+
+def _upsert_vote(question_id: int, choice_id: int, reader_hash: str, address_hash: str | None):
+    # One statement: the unique constraint decides between insert and update, so concurrent
+    # submissions by the same reader can never produce two rows or fail on a duplicate.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = insert(Vote).values(
+        question_id=question_id,
+        choice_id=choice_id,
+        reader_hash=reader_hash,
+        address_hash=address_hash,
+        burst=False,
+        created_at=now,
+        updated_at=now,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["question_id", "reader_hash"],
+        set_={"choice_id": choice_id, "updated_at": now, "address_hash": address_hash},
+    )
+    db.session.execute(statement)
+
+
+def poll_results(questions: list[PollQuestion], reader_hash: str | None) -> PollResults:
+    """Counts, percentages and the reader's own answers for these questions (2 queries)."""
+    ids = [q.id for q in questions]
+    counts = dict(
+        db.session.execute(
+            select(Vote.choice_id, func.count())
+            .where(Vote.question_id.in_(ids))
+            .group_by(Vote.choice_id)
+        ).all()
+    )
+    mine = _reader_choices(ids, reader_hash)
+    results = [_question_result(q, counts, mine.get(q.id)) for q in questions]
+    voters = max((r.voters for r in results), default=0)
+    return PollResults(results, voters, bool(mine))
+
+
+def _reader_choices(question_ids: list[int], reader_hash: str | None) -> dict[int, int]:
+    if not reader_hash or not question_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Vote.question_id, Vote.choice_id).where(
+                Vote.question_id.in_(question_ids), Vote.reader_hash == reader_hash
+            )
+        ).all()
+    )
+
+
+def _question_result(
+    question: PollQuestion, counts: dict[int, int], reader_choice: int | None
+) -> QuestionResult:
+    choice_counts = [counts.get(c.id, 0) for c in question.choices]
+    total = sum(choice_counts)
+    percents = largest_remainder_percents(choice_counts)
+    choices = [
+        ChoiceResult(c.id, c.label, c.stance, n, p, c.id == reader_choice)
+        for c, n, p in zip(question.choices, choice_counts, percents, strict=True)
+    ]
+    positive = sum(c.count for c in choices if c.stance == "positive")
+    return QuestionResult(
+        id=question.id,
+        key=question.key,
+        prompt=question.prompt,
+        headline=question.headline,
+        voters=total,
+        choices=choices,
+        reader_choice_id=reader_choice,
+        positive_percent=round(100 * positive / total) if total else 0,
+    )
+
+
+def largest_remainder_percents(counts: list[int]) -> list[int]:
+    """Whole percentages that add up to exactly 100 (all zero when nobody voted)."""
+    total = sum(counts)
+    if total == 0:
+        return [0] * len(counts)
+    exact = [100 * n / total for n in counts]
+    floors = [int(x) for x in exact]
+    missing = 100 - sum(floors)
+    by_remainder = sorted(range(len(counts)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for index in by_remainder[:missing]:
+        floors[index] += 1
+    return floors

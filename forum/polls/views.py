@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+
+from forum.articles.page import render_article_page
+from forum.articles.services import get_article
+from forum.extensions import db
+from forum.polls.forms import build_poll_form
+from forum.polls.services import InvalidChoice, PollClosed, cast_votes, load_questions
+from forum.readers import current_address_hash, ensure_reader_hash
+
+bp = Blueprint("polls", __name__)
+
+
+@bp.post("/articles/<slug>/vote")
+def vote(slug: str):
+    """Record the reader's answers, then show the results."""
+    article = get_article(slug) or abort(404)
+    questions = load_questions(article)
+    form = build_poll_form(questions)
+    if not article.poll_open:
+        return render_article_page(
+            article, poll_form=form, status=409,
+            poll_error=_("Ce sondage est clos : il n'accepte plus de votes ni de changements."),
+        )
+    if not form.validate_on_submit():
+        return render_article_page(article, poll_form=form, status=400,
+                                   poll_error=_("Votre vote n'a pas été enregistré."))
+    try:
+        cast_votes(article, questions, form.answers(), ensure_reader_hash(),
+                   current_address_hash())
+    except (InvalidChoice, PollClosed):
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    flash(_("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert."),
+          "success")
+    return redirect(url_for("articles.show", slug=slug, _anchor="sondage"))

@@ -1,0 +1,22 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["current_locale"] = get_locale
+    app.jinja_env.filters["datetime"] = _format_datetime
+    app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _format_datetime(value, style: str = "medium") -> str:
+    return format_datetime(value, style) if value else ""
+
+
+def _format_date(value, style: str = "long") -> str:
+    return format_date(value, style) if value else ""

@@ -1,0 +1,232 @@
+"""Shared fixtures: one app per test on a real database (SQLite, and PostgreSQL when
+FORUM_TEST_DATABASE_URL is set), real forms with CSRF tokens, and reader personas."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from forum import create_app
+from forum.articles.content import read_content_dir
+from forum.articles.services import load_article_content
+from forum.extensions import db
+
+ARTICLE_SLUG = "anthropic-coupe-acces-openai-api-claude"
+TEST_SECRET = "test-secret-key-0123456789abcdef0123456789abcdef"
+PG_URL = os.environ.get("FORUM_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
+# CI sets this: a missing service or browser is then a failure, never a skip.
+REQUIRE_ALL = os.environ.get("FORUM_TEST_REQUIRE_ALL") == "1"
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (FORUM_TEST_REQUIRE_ALL=1: required in CI)")
+    pytest.skip(reason)
+
+
+def _backend_params() -> list:
+    return ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=_backend_params())
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated, empty database for the whole session, one per backend."""
+    if request.param == "postgresql":
+        if not PG_URL:
+            skip_or_fail("FORUM_TEST_DATABASE_URL is not set: PostgreSQL run skipped")
+        url = PG_URL
+        _reset_postgresql(url)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "forum.sqlite3")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+
+
+def _reset_postgresql(url: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": TEST_SECRET})
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    with app.app_context():
+        db.engine.dispose()
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module (or parametrize) to change the app's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_config: dict) -> Iterator[Flask]:
+    app = make_app(database_url, **app_config)
+    with app.app_context():
+        for content in read_content_dir():
+            load_article_content(content)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class Reader:
+    """An anonymous reader with their own cookies, who fills in real forms.
+
+    Requests must not run inside an app context held by the test: Flask would reuse it, and
+    `g` (CSRF token, reader id) would leak from one request to the next. Read the database
+    with `with app.app_context():` between requests instead.
+    """
+
+    def __init__(self, app: Flask, slug: str = ARTICLE_SLUG):
+        self.app = app
+        self.client = app.test_client()
+        self.slug = slug
+
+    @property
+    def article_url(self) -> str:
+        return f"/articles/{self.slug}"
+
+    def open_article(self, **params):
+        return self.client.get(self.article_url, query_string=params)
+
+    def token(self, url: str | None = None) -> str:
+        return csrf_token(self.client.get(url or self.article_url).get_data(as_text=True))
+
+    def post_form(self, url: str, data: dict, page: str | None = None, **kwargs):
+        payload = {"csrf_token": self.token(page), **data}
+        return self.client.post(url, data=payload, **kwargs)
+
+    def vote(self, answers: dict[str, int | str], **kwargs):
+        """answers maps a question key to a choice position (or a raw value to send)."""
+        data = {}
+        for key, value in answers.items():
+            field, choice = self.poll_field(key, value)
+            data[field] = choice
+        return self.post_form(f"{self.article_url}/vote", data, **kwargs)
+
+    def poll_field(self, key: str, position):
+        """The form field of a question and the id of its choice at `position`."""
+        return poll_field(self.app, key, position, self.slug)
+
+
+def poll_field(app: Flask, key: str, position, slug: str = ARTICLE_SLUG):
+    from forum.models import Article, PollQuestion
+
+    with app.app_context():
+        question = db.session.execute(
+            db.select(PollQuestion)
+            .join(Article)
+            .where(PollQuestion.key == key, Article.slug == slug)
+        ).scalar_one()
+        if isinstance(position, int) and 0 <= position < len(question.choices):
+            return f"q_{question.id}", question.choices[position].id
+        return f"q_{question.id}", position
+
+
+@pytest.fixture
+def reader(app: Flask) -> Reader:
+    return Reader(app)
+
+
+@pytest.fixture
+def make_reader(app: Flask):
+    """Build as many distinct readers as a test needs."""
+    return lambda: Reader(app)
+
+
+@pytest.fixture
+def count_rows(app: Flask):
+    """count_rows(Model) -> number of rows, read in a fresh app context."""
+
+    def count(model) -> int:
+        with app.app_context():
+            return db.session.execute(
+                db.select(db.func.count()).select_from(model)
+            ).scalar_one()
+
+    return count
+
+
+class LiveServer:
+    def __init__(self, app: Flask):
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """The app behind a real threaded HTTP server on a free loopback port."""
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Article, PollQuestion, Vote
+from forum.polls.services import largest_remainder_percents
+from tests.conftest import ARTICLE_SLUG
+
+
+@pytest.fixture
+def vote_rows(count_rows):
+    return lambda: count_rows(Vote)
+
+
+def test_poll_questions_match_the_article(reader):
+    html = reader.open_article().get_data(as_text=True).replace("&#39;", "'")
+    assert "Pensez-vous que cette annonce est crédible ou pertinente ?" in html
+    assert "<legend" in html and "Cette annonce vous paraît-elle crédible ?" in html
+    assert "Cette annonce vous paraît-elle pertinente ?" in html
+    for label in ("Pas du tout crédible", "Plutôt pas crédible", "Plutôt crédible",
+                  "Tout à fait crédible", "Sans avis"):
+        assert label in html
+
+
+def test_vote_then_results_mark_the_readers_choice(reader, vote_rows):
+    response = reader.vote({"credibility": 3, "relevance": 1}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Votre vote est enregistré" in html
+    assert "100 % (1 vote)" in html
+    assert "(votre réponse)" in html
+    assert "100 %</strong> jugent l'annonce crédible".replace("'", "&#39;") in html
+    assert vote_rows() == 2
+
+
+def test_vote_works_without_javascript_by_post_redirect_get(reader):
+    response = reader.vote({"credibility": 0, "relevance": 0})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/articles/{ARTICLE_SLUG}#sondage")
+
+
+def test_changing_a_vote_updates_the_same_row(reader, vote_rows):
+    reader.vote({"credibility": 0, "relevance": 4})
+    reader.vote({"credibility": 3, "relevance": 4})
+    assert vote_rows() == 2
+    html = reader.open_article().get_data(as_text=True)
+    assert "Modifier mon vote" in html
+    field, choice = reader.poll_field("credibility", 3)
+    assert re.search(rf'<input checked id="{field}-3" name="{field}"[^>]*value="{choice}"', html)
+
+
+def test_results_count_several_readers_with_percentages_summing_to_100(make_reader):
+    for credibility in (0, 2, 3):
+        make_reader().vote({"credibility": credibility, "relevance": 4})
+    html = make_reader().open_article(resultats=1).get_data(as_text=True)
+    assert "3 votants" in html
+    assert html.count("33 % (1 vote)") + html.count("34 % (1 vote)") == 3
+    assert "67 %</strong>" in html
+
+
+def test_results_without_voting(reader, vote_rows):
+    html = reader.open_article().get_data(as_text=True)
+    assert "Voir les résultats" in html
+    assert "0 votant" not in html
+    html = reader.open_article(resultats=1).get_data(as_text=True)
+    assert "0 votant" in html
+    assert vote_rows() == 0
+
+
+def close_poll(app) -> None:
+    with app.app_context():
+        article = db.session.execute(
+            select(Article).where(Article.slug == ARTICLE_SLUG)
+        ).scalar_one()
+        article.poll_open = False
+        db.session.commit()
+
+
+def test_closed_poll_refuses_votes_and_shows_final_results(app, reader, vote_rows):
+    reader.vote({"credibility": 1, "relevance": 1})
+    token = reader.token()
+    close_poll(app)
+    html = reader.open_article().get_data(as_text=True)
+    assert "Ce sondage est clos" in html
+    assert "Voter" not in html and "Modifier mon vote" not in html
+    assert "1 votant" in html
+    field, choice = reader.poll_field("credibility", 3)
+    response = reader.client.post(f"{reader.article_url}/vote",
+                                  data={"csrf_token": token, field: choice})
+    assert response.status_code == 409
+    assert "il n'accepte plus de votes".replace("'", "&#39;") in response.get_data(as_text=True)
+    assert vote_rows() == 2
+
+
+@pytest.mark.parametrize(
+    ("answers", "status"),
+    [
+        ({}, 400),
+        ({"credibility": 1}, 400),
+        ({"credibility": "abc", "relevance": 1}, 400),
+        ({"credibility": "99999999999999999999999999", "relevance": 1}, 400),
+        ({"credibility": "-1", "relevance": 1}, 400),
+        ({"credibility": "1.5", "relevance": 1}, 400),
+    ],
+)
+def test_bad_votes_get_a_french_message_and_store_nothing(reader, answers, status, vote_rows):
+    response = reader.vote(answers)
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert "Votre vote n&#39;a pas été enregistré" in html
+    assert vote_rows() == 0
+
+
+def test_choice_of_another_question_is_refused(reader, vote_rows):
+    field, _ = reader.poll_field("credibility", 0)
+    _, other_choice = reader.poll_field("relevance", 0)
+    relevance_field, relevance_choice = reader.poll_field("relevance", 1)
+    response = reader.post_form(f"{reader.article_url}/vote",
+                                {field: other_choice, relevance_field: relevance_choice})
+    assert response.status_code == 400
+    assert vote_rows() == 0
+
+
+def test_vote_for_unknown_article_is_404(reader):
+    response = reader.post_form("/articles/inconnu/vote", {"q_1": 1})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_vote_without_a_valid_csrf_token_is_refused(reader, token, vote_rows):
+    field, choice = reader.poll_field("credibility", 0)
+    data = {field: choice}
+    if token:
+        data["csrf_token"] = token
+    reader.open_article()
+    response = reader.client.post(f"{reader.article_url}/vote", data=data)
+    assert response.status_code == 400
+    assert "jeton de sécurité" in response.get_data(as_text=True)
+    assert vote_rows() == 0
+
+
+def test_get_on_the_vote_url_is_a_styled_405(client):
+    response = client.get(f"/articles/{ARTICLE_SLUG}/vote")
+    assert response.status_code == 405
+    assert "Méthode non autorisée" in response.get_data(as_text=True)
+
+
+def test_database_stores_only_a_keyed_hash_of_the_reader(reader, app):
+    response = reader.vote({"credibility": 1, "relevance": 1})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    raw = reader.client.get_cookie(app.config["FORUM_READER_COOKIE"]).value
+    with app.app_context():
+        hashes = db.session.execute(select(Vote.reader_hash, Vote.address_hash)).all()
+    for reader_hash, address_hash in hashes:
+        assert len(reader_hash) == 64 and raw not in reader_hash
+        assert "127.0.0.1" not in (address_hash or "")
+
+
+def test_questions_are_data_an_article_can_have_its_own(app):
+    with app.app_context():
+        questions = db.session.execute(select(PollQuestion.key)).scalars().all()
+    assert sorted(questions) == ["credibility", "relevance"]
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([1, 1, 1], [34, 33, 33]),
+        ([0, 0], [0, 0]),
+        ([2, 1], [67, 33]),
+        ([1, 0, 0, 0, 6], [14, 0, 0, 0, 86]),
+    ],
+)
+def test_largest_remainder_percentages_sum_to_100(counts, expected):
+    assert largest_remainder_percents(counts) == expected
