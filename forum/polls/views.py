@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from forum.articles.page import render_article_page
 from forum.articles.services import get_article
 from forum.extensions import db
+from forum.limits import rate_limit
 from forum.polls.forms import build_poll_form
 from forum.polls.services import InvalidChoice, PollClosed, cast_votes, load_questions
 from forum.readers import current_address_hash, ensure_reader_hash
@@ -14,6 +15,7 @@ bp = Blueprint("polls", __name__)
 
 
 @bp.post("/articles/<slug>/vote")
+@rate_limit("vote")
 def vote(slug: str):
     """Record the reader's answers, then show the results."""
     article = get_article(slug) or abort(404)

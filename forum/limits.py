@@ -1,0 +1,22 @@
+"""Named rate limits; each value is a setting (FORUM_LIMIT_<NAME>) operators can tune."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from forum.extensions import limiter
+
+DEFAULT_LIMITS = {
+    "FORUM_LIMIT_VOTE": "30 per minute; 300 per hour",
+    "FORUM_LIMIT_COMMENT": "6 per minute; 60 per hour",
+    "FORUM_LIMIT_FLAG": "20 per hour",
+    "FORUM_LIMIT_USEFUL": "60 per minute",
+    "FORUM_LIMIT_LOGIN": "10 per minute",
+}
+
+
+def rate_limit(name: str):
+    """Decorate a view with the limit named FORUM_LIMIT_<NAME>, per client address."""
+    setting = f"FORUM_LIMIT_{name.upper()}"
+    return limiter.limit(lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
+                         methods=["POST"])

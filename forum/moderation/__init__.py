@@ -1,0 +1,1 @@
+"""Staff moderation: the desk, its actions, and the rules applied when readers post."""
