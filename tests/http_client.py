@@ -1,0 +1,58 @@
+"""A minimal HTTP reader for live-server tests: its own cookie jar, real form posts."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class HttpReader:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect
+        )
+
+    def set_cookie(self, name: str, value: str) -> None:
+        host = urllib.parse.urlsplit(self.base_url).hostname
+        self.jar.set_cookie(http.cookiejar.Cookie(
+            0, name, value, None, False, host, False, False, "/", True, False, None, False,
+            None, None, {},
+        ))
+
+    def get(self, path: str) -> Reply:
+        return self._send(urllib.request.Request(self.base_url + path))
+
+    def post(self, path: str, data: dict) -> Reply:
+        body = urllib.parse.urlencode(data).encode()
+        return self._send(urllib.request.Request(self.base_url + path, data=body))
+
+    def csrf_token(self, path: str) -> str:
+        match = CSRF_RE.search(self.get(path).body)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def _send(self, request: urllib.request.Request) -> Reply:
+        try:
+            with self._opener.open(request, timeout=60) as response:
+                return Reply(response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode())
