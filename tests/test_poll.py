@@ -67,7 +67,7 @@ def test_results_without_voting(reader, vote_rows):
     assert "Voir les résultats" in html
     assert "0 votant" not in html
     html = reader.open_article(resultats=1).get_data(as_text=True)
-    assert "0 votant" in html
+    assert ">0 votant<" in html, "French plural rule: zero is singular"
     assert vote_rows() == 0
 
 
