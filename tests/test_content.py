@@ -8,7 +8,8 @@ from forum.articles.content import ContentError, read_content_file
 from forum.extensions import db
 from forum.models import Article, PollChoice, PollQuestion, Vote
 
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "article-source.txt"
+# A copy of shared/seed/article-source.txt, the article exactly as it was scraped.
+SOURCE = Path(__file__).resolve().parent / "data" / "article-source.txt"
 
 
 def snapshot(app) -> dict:
