@@ -11,36 +11,37 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 REJECT_REASONS = [
-    ("spam", _l("Publicité ou spam")),
-    ("harassment", _l("Attaque personnelle ou harcèlement")),
-    ("hate", _l("Propos haineux ou discriminatoires")),
-    ("off_topic", _l("Hors sujet")),
-    ("misinformation", _l("Fausse information manifeste")),
-    ("personal_data", _l("Données personnelles")),
-    ("other", _l("Autre raison (précisez)")),
+    SelectChoice("spam", _l("Publicité ou spam")),
+    SelectChoice("harassment", _l("Attaque personnelle ou harcèlement")),
+    SelectChoice("hate", _l("Propos haineux ou discriminatoires")),
+    SelectChoice("off_topic", _l("Hors sujet")),
+    SelectChoice("misinformation", _l("Fausse information manifeste")),
+    SelectChoice("personal_data", _l("Données personnelles")),
+    SelectChoice("other", _l("Autre raison (précisez)")),
 ]
 BAN_CHOICES = [
-    ("24h", _l("24 heures")),
-    ("7d", _l("7 jours")),
-    ("30d", _l("30 jours")),
-    ("permanent", _l("Définitif")),
+    SelectChoice("24h", _l("24 heures")),
+    SelectChoice("7d", _l("7 jours")),
+    SelectChoice("30d", _l("30 jours")),
+    SelectChoice("permanent", _l("Définitif")),
 ]
 PREMODERATION_CHOICES = [
-    ("none", _l("Aucune : publication immédiate")),
-    ("first", _l("Premier commentaire d'un nouveau lecteur")),
-    ("all", _l("Tous les commentaires")),
+    SelectChoice("none", _l("Aucune : publication immédiate")),
+    SelectChoice("first", _l("Premier commentaire d'un nouveau lecteur")),
+    SelectChoice("all", _l("Tous les commentaires")),
 ]
 BULK_ACTIONS = [
-    ("approve", _l("Approuver")),
-    ("reject", _l("Refuser")),
-    ("restore", _l("Rétablir")),
-    ("feature", _l("Mettre en avant")),
-    ("unfeature", _l("Retirer de la une")),
+    SelectChoice("approve", _l("Approuver")),
+    SelectChoice("reject", _l("Refuser")),
+    SelectChoice("restore", _l("Rétablir")),
+    SelectChoice("feature", _l("Mettre en avant")),
+    SelectChoice("unfeature", _l("Retirer de la une")),
 ]
-OPEN_CLOSED = [("1", _l("Ouvert")), ("0", _l("Fermé"))]
+OPEN_CLOSED = [SelectChoice("1", _l("Ouvert")), SelectChoice("0", _l("Fermé"))]
 
 
 class ActionForm(FlaskForm):
@@ -57,7 +58,7 @@ class RejectForm(ActionForm):
 
     def reason_text(self) -> str:
         """The reason as the author will read it."""
-        label = dict(REJECT_REASONS)[self.reason.data]
+        label = {c.value: c.label for c in REJECT_REASONS}[self.reason.data]
         if self.reason.data == "other":
             return self.note.data or ""
         return f"{label} : {self.note.data}" if self.note.data else str(label)
@@ -96,8 +97,8 @@ class WordForm(FlaskForm):
                        validators=[InputRequired(message=_l("Indiquez un mot.")),
                                    Length(max=100)])
     kind = RadioField(_l("Liste"), choices=[
-        ("banned", _l("Interdit : le commentaire est refusé")),
-        ("suspect", _l("Suspect : le commentaire attend la modération")),
+        SelectChoice("banned", _l("Interdit : le commentaire est refusé")),
+        SelectChoice("suspect", _l("Suspect : le commentaire attend la modération")),
     ], default="suspect")
 
 FLAG_LABELS = {
