@@ -48,9 +48,12 @@ def judge_new_comment(
     return PostingVerdict()
 
 
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
 def normalize_words(text: str) -> str:
     """Lower-case, accent-free text with single spaces, for whole-word comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(LIGATURES))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(re.findall(r"\w+", bare))
 
