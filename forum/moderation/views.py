@@ -97,6 +97,8 @@ def reject(comment_id: int):
     comment = db.session.get(Comment, comment_id) or abort(404)
     form = RejectForm()
     _checked(form)
+    if not form.reason_text():
+        abort(400, description=_("Précisez la raison du refus."))
     _act(services.reject, comment, current_user, form.reason_text())
     db.session.commit()
     flash(str(DONE_MESSAGES["reject"]), "success")
@@ -125,7 +127,7 @@ def bulk():
     _checked(form)
     reason = form.reason_text() if form.action.data == "reject" else ""
     if form.action.data == "reject" and not reason:
-        abort(400, description=_("Indiquez la raison du refus."))
+        abort(400, description=_("Précisez la raison du refus."))
     done, skipped = services.apply_to_selection(
         form.action.data, load_comments(form.comment_ids.data), current_user, reason)
     db.session.commit()
