@@ -73,6 +73,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/staff/login"): Access(200, 200, 302, 302, 200),
     ("POST", "/staff/login"): everyone(400),
     ("POST", "/staff/logout"): staff_action(302),
+    ("GET", "/staff/password"): staff_page(),
+    ("POST", "/staff/password"): staff_action(400),  # empty form: re-shown with errors
     # Moderation desk
     ("GET", "/moderation"): staff_page(),
     ("POST", "/moderation/comments/<int:comment_id>/<action>"): staff_action(

@@ -281,3 +281,49 @@ def test_cli_list_disable_enable_set_role_reset_password(app, runner):
 def test_cli_unknown_account(runner):
     result = runner.invoke(args=["staff", "disable", "nobody@redaction.example"])
     assert result.exit_code == 1 and "No staff account" in result.output
+
+
+# --- changing one's own password ---------------------------------------------------------
+
+def change_password(member, current: str, new: str, confirm: str | None = None):
+    return member.post_form("/staff/password", {
+        "current_password": current, "new_password": new,
+        "confirm_password": new if confirm is None else confirm}, page="/staff/password")
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(app, member):
+    member.login()
+    other_device = StaffMember(app, member.email)
+    other_device.login()
+    response = change_password(member, STAFF_PASSWORD, "a fresh and long password")
+    assert response.status_code == 303
+    assert "Mot de passe changé" in page_text(member.client.get("/moderation"))
+    assert other_device.client.get("/moderation").status_code == 302
+    assert StaffMember(app, member.email).login().status_code == 400
+    assert StaffMember(app, member.email, "a fresh and long password").login(
+        ).status_code == 302
+    with app.app_context():
+        entry = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "staff_password")).scalar_one()
+        assert entry.actor_id == entry.target_user_id
+
+
+@pytest.mark.parametrize("current, new, confirm, message", [
+    ("not my password!", "a fresh and long password", None, "Mot de passe actuel incorrect."),
+    (STAFF_PASSWORD, "too short", None, "au moins 12 caractères"),
+    (STAFF_PASSWORD, "a fresh and long password", "another long password",
+     "Les deux saisies du nouveau mot de passe diffèrent."),
+])
+def test_password_change_refusals(app, member, current, new, confirm, message):
+    member.login()
+    response = change_password(member, current, new, confirm)
+    assert response.status_code == 400
+    assert message in page_text(response)
+    assert member.client.get("/moderation").status_code == 200
+    assert StaffMember(app, member.email).login().status_code == 302
+
+
+def test_staff_pages_are_not_cached(member):
+    member.login()
+    assert member.client.get("/moderation").headers["Cache-Control"] == "no-store, private"
+    assert "no-store" in member.client.get("/staff/login").headers["Cache-Control"]

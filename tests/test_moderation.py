@@ -288,12 +288,13 @@ def test_ban_can_cover_the_address(app, moderator):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"duration": "1y", "reason": "x"}, "Not a valid choice"),
+    ({"duration": "1y", "reason": "x"}, "N'est pas un choix valide."),
     ({"duration": "24h", "reason": ""}, "Indiquez une raison."),
 ])
 def test_ban_needs_a_known_duration_and_a_reason(app, moderator, count_rows, data, message):
     response = act(moderator, add_comment(app), "ban", **data)
     assert response.status_code == 400
+    assert message in text(response)
     assert count_rows(Ban) == 0 and audit(app) == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -34,3 +34,9 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def keep_out_of_caches(response: Response) -> Response:
+    """Staff pages hold unpublished comments: no browser or proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

@@ -4,13 +4,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from forum.auth.access import staff_required
-from forum.auth.forms import LoginForm, LogoutForm
-from forum.auth.services import authenticate, end_sessions, normalize_email, safe_next
+from forum.auth.access import keep_out_of_caches, staff_required
+from forum.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
+from forum.auth.passwords import verify_password
+from forum.auth.services import (
+    authenticate,
+    end_sessions,
+    normalize_email,
+    safe_next,
+    set_password,
+)
 from forum.extensions import db
 from forum.limits import rate_limit, rate_limit_by
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
+bp.after_request(keep_out_of_caches)
 
 
 def _submitted_account() -> str:
@@ -51,3 +59,22 @@ def logout():
     session.clear()
     flash(_("Vous êtes déconnecté."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required
+@rate_limit("login")
+def change_password():
+    """Change one's own password; every other session of the account ends."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200
+    if not verify_password(current_user.password_hash, form.current_password.data):
+        form.current_password.errors.append(_("Mot de passe actuel incorrect."))
+        return render_template("auth/password.html", form=form), 400
+    user = current_user._get_current_object()
+    set_password(user, form.new_password.data, actor=user)
+    db.session.commit()
+    login_user(user)  # this session carries the new version; the others are revoked
+    flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "success")
+    return redirect(url_for("moderation.queue"), code=303)

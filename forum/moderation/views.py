@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from forum.articles.services import get_article
-from forum.auth.access import admin_required, staff_required
+from forum.auth.access import admin_required, keep_out_of_caches, staff_required
 from forum.auth.services import safe_next
 from forum.extensions import db
 from forum.models import Article, Ban, Comment, WordRule
@@ -27,6 +27,7 @@ from forum.moderation.queue import TABS, load_comments, load_queue
 from forum.moderation.reports import AuditFilters, audit_choices, load_audit, load_dashboard
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+bp.after_request(keep_out_of_caches)
 
 DONE_MESSAGES = {
     "approve": _l("Commentaire approuvé."),

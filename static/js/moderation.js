@@ -39,9 +39,11 @@
     form.requestSubmit ? form.requestSubmit() : form.submit();
   }
 
+  // Letters typed into a field are text, not shortcuts (buttons and checkboxes are fine).
   function typing(target) {
-    return target && /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(target.tagName) ||
-      (target && target.isContentEditable);
+    if (!target) return false;
+    if (target.isContentEditable || /^(SELECT|TEXTAREA)$/.test(target.tagName)) return true;
+    return target.tagName === "INPUT" && !/^(checkbox|radio|submit|button)$/.test(target.type);
   }
 
   function onKey(event) {
