@@ -76,10 +76,12 @@ def load_queue(tab: str, page: int = 1) -> QueuePage:
     return QueuePage(tab, items, page, has_next, tab_counts())
 
 
-def load_comments(ids: list[int]) -> list[Comment]:
+def load_comments(ids: list[int], lock: bool = False) -> list[Comment]:
+    """These comments in id order, optionally locked until commit (a bulk action)."""
     if not ids:
         return []
-    return list(db.session.execute(select(Comment).where(Comment.id.in_(ids))).scalars())
+    query = select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
+    return list(db.session.execute(query.with_for_update() if lock else query).scalars())
 
 
 def build_items(comments: list[Comment]) -> list[QueueItem]:

@@ -54,6 +54,12 @@ def _back(form, fallback: str = "moderation.queue"):
     return redirect(safe_next(form.next.data) or url_for(fallback), code=303)
 
 
+def _locked(model, row_id: int):
+    """The row, locked until commit: two moderators acting at once are serialized, so the
+    second one sees the first one's result (409) instead of writing a second audit entry."""
+    return db.session.get(model, row_id, with_for_update=True) or abort(404)
+
+
 def _act(action, *args) -> None:
     try:
         action(*args)
@@ -82,7 +88,7 @@ def act_on_comment(comment_id: int, action: str):
     """Approve, restore, feature or unfeature one comment."""
     if action not in services.COMMENT_ACTIONS or action == "reject":
         abort(404)
-    comment = db.session.get(Comment, comment_id) or abort(404)
+    comment = _locked(Comment, comment_id)
     form = ActionForm()
     _checked(form)
     _act(services.COMMENT_ACTIONS[action], comment, current_user)
@@ -95,7 +101,7 @@ def act_on_comment(comment_id: int, action: str):
 @staff_required
 def reject(comment_id: int):
     """Reject one comment with a reason its author will see."""
-    comment = db.session.get(Comment, comment_id) or abort(404)
+    comment = _locked(Comment, comment_id)
     form = RejectForm()
     _checked(form)
     if not form.reason_text():
@@ -110,7 +116,7 @@ def reject(comment_id: int):
 @staff_required
 def ban(comment_id: int):
     """Ban the author of a comment for a while."""
-    comment = db.session.get(Comment, comment_id) or abort(404)
+    comment = _locked(Comment, comment_id)
     form = BanForm()
     _checked(form)
     _act(services.ban_author, comment, current_user, form.duration.data, form.reason.data,
@@ -130,7 +136,7 @@ def bulk():
     if form.action.data == "reject" and not reason:
         abort(400, description=_("Précisez la raison du refus."))
     done, skipped = services.apply_to_selection(
-        form.action.data, load_comments(form.comment_ids.data), current_user, reason)
+        form.action.data, load_comments(form.comment_ids.data, lock=True), current_user, reason)
     db.session.commit()
     flash(ngettext("%(num)d commentaire traité.", "%(num)d commentaires traités.", done)
           + (" " + ngettext("%(num)d ignoré (action sans effet sur lui).",
@@ -207,7 +213,7 @@ def add_word():
 @admin_required
 def delete_word(rule_id: int):
     """Remove a word from its list."""
-    rule = db.session.get(WordRule, rule_id) or abort(404)
+    rule = _locked(WordRule, rule_id)
     _checked(ActionForm())
     services.remove_word(rule, current_user)
     db.session.commit()
@@ -227,7 +233,7 @@ def bans():
 @staff_required
 def lift_ban(ban_id: int):
     """End a ban before it expires."""
-    ban = db.session.get(Ban, ban_id) or abort(404)
+    ban = _locked(Ban, ban_id)
     _checked(ActionForm())
     _act(services.lift_ban, ban, current_user)
     db.session.commit()
