@@ -441,6 +441,24 @@ def test_audit_log_has_no_write_path(app):
     assert audit_rules and all(r.methods <= {"GET", "HEAD", "OPTIONS"} for r in audit_rules)
 
 
+def test_audit_entries_cannot_be_changed_or_deleted(app, moderator):
+    from forum.moderation.services import AuditLogIsAppendOnly
+
+    act(moderator, add_comment(app, status="pending"), "approve")
+    with app.app_context():
+        entry = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "approve")).scalar_one()
+        entry.reason = "rewritten"
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(entry)
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.commit()
+        db.session.rollback()
+    assert [e.reason for e in audit(app)] == [""]
+
+
 def test_dashboard_counts(app, moderator, reader):
     add_comment(app, status="pending")
     add_comment(app, status="pending", pending_reason="first_comment")

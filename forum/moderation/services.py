@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from forum.extensions import db
 from forum.models import Article, AuditEntry, Ban, Comment, Flag, User, WordRule, utcnow
@@ -20,6 +20,16 @@ BAN_DURATIONS: dict[str, timedelta | None] = {
     "30d": timedelta(days=30),
     "permanent": None,
 }
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised if code tries to change or remove an audit entry."""
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_audit_change(_mapper, _connection, entry: AuditEntry) -> None:
+    raise AuditLogIsAppendOnly(f"audit entry {entry.id} cannot be changed or deleted")
 
 
 class ActionRefused(ValueError):
