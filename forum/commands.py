@@ -1,4 +1,4 @@
-"""Command-line tools for operators: `flask content load`, ..."""
+"""Command-line tools for operators: `flask content load`, `flask staff create`, ..."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from forum.articles.content import CONTENT_DIR, ContentError, read_content_dir
 from forum.articles.services import load_article_content
+from forum.auth.commands import staff_cli
 from forum.extensions import db
 
 content_cli = AppGroup("content", help="Manage article content.")
@@ -32,3 +33,4 @@ def load_content(directory: Path) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
+    app.cli.add_command(staff_cli)

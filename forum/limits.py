@@ -12,6 +12,8 @@ DEFAULT_LIMITS = {
     "FORUM_LIMIT_FLAG": "20 per hour",
     "FORUM_LIMIT_USEFUL": "60 per minute",
     "FORUM_LIMIT_LOGIN": "10 per minute",
+    # Failed sign-ins per staff account, whatever the client: slows password guessing.
+    "FORUM_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
 }
 
 
@@ -20,3 +22,10 @@ def rate_limit(name: str):
     setting = f"FORUM_LIMIT_{name.upper()}"
     return limiter.limit(lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
                          methods=["POST"])
+
+
+def rate_limit_by(name: str, key_func, deduct_when=None):
+    """Like rate_limit, keyed on key_func() instead of the client address."""
+    setting = f"FORUM_LIMIT_{name.upper()}"
+    return limiter.limit(lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
+                         key_func=key_func, methods=["POST"], deduct_when=deduct_when)

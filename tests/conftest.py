@@ -230,3 +230,107 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
 def output_dir() -> Path:
     OUTPUT_DIR.mkdir(exist_ok=True)
     return OUTPUT_DIR
+
+
+# --- Staff personas (moderation area) ---------------------------------------------------
+
+# Cheap argon2id parameters for the suite (read by create_app from the environment like
+# any FORUM_* setting); production keeps argon2-cffi's defaults.
+os.environ.setdefault("FORUM_ARGON2_TIME_COST", "1")
+os.environ.setdefault("FORUM_ARGON2_MEMORY_KIB", "1024")
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+class StaffMember:
+    """A moderator or admin with their own browser cookies, who signs in with the real form.
+
+    Like Reader: never send requests while the test holds an app context.
+    """
+
+    def __init__(self, app: Flask, email: str, password: str = STAFF_PASSWORD):
+        self.app = app
+        self.email = email
+        self.password = password
+        self.client = app.test_client()
+
+    @property
+    def user_id(self) -> int:
+        from forum.auth.services import get_staff
+
+        with self.app.app_context():
+            return get_staff(self.email).id
+
+    def login(self, password: str | None = None, next: str | None = None, **kwargs):
+        page = "/staff/login" + (f"?next={next}" if next else "")
+        data = {"email": self.email, "password": password or self.password,
+                "next": next or ""}
+        return self.post_form("/staff/login", data, page=page, **kwargs)
+
+    def logout(self):
+        return self.post_form("/staff/logout", {}, page="/moderation/dashboard")
+
+    def token(self, page: str = "/moderation") -> str:
+        if not self.app.config.get("WTF_CSRF_ENABLED", True):
+            return ""
+        return csrf_token(self.client.get(page).get_data(as_text=True))
+
+    def post_form(self, url: str, data: dict, page: str = "/moderation", **kwargs):
+        return self.client.post(url, data={"csrf_token": self.token(page), **data}, **kwargs)
+
+
+def create_staff_account(app: Flask, email: str, role: str = "moderator",
+                         password: str = STAFF_PASSWORD, active: bool = True) -> None:
+    from forum.auth.services import create_staff
+
+    with app.app_context():
+        user = create_staff(email, password, role, display_name=email.split("@")[0].title())
+        user.active = active
+        db.session.commit()
+
+
+@pytest.fixture
+def staff(app: Flask):
+    """staff(role="moderator", email=None, login=True) -> a new StaffMember, signed in."""
+    created = []
+
+    def make(role: str = "moderator", email: str | None = None, login: bool = True):
+        email = email or f"{role}{len(created) + 1}@redaction.example"
+        create_staff_account(app, email, role)
+        member = StaffMember(app, email)
+        if login:
+            assert member.login().status_code == 302, "staff login failed"
+        created.append(member)
+        return member
+
+    return make
+
+
+@pytest.fixture
+def moderator(staff) -> StaffMember:
+    return staff("moderator", "moderatrice@redaction.example")
+
+
+@pytest.fixture
+def admin(staff) -> StaffMember:
+    return staff("admin", "admin@redaction.example")
+
+
+def add_comment(app: Flask, slug: str = ARTICLE_SLUG, **fields) -> int:
+    """Store a comment directly (the reader-side discussion is another area); return its id."""
+    from forum.models import Article, Comment
+
+    body = fields.pop("body", "Un commentaire de lecteur.")
+    values = {"reader_hash": "r" * 64, "author_name": "Lectrice", "body_source": body,
+              "body_html": f"<p>{body}</p>", "address_hash": "a" * 64, **fields}
+    with app.app_context():
+        article = db.session.execute(
+            db.select(Article).where(Article.slug == slug)).scalar_one()
+        if values.get("parent_id"):
+            parent = db.session.get(Comment, values["parent_id"])
+            values.setdefault("thread_id", parent.thread_id or parent.id)
+            values.setdefault("depth", parent.depth + 1)
+        comment = Comment(article_id=article.id, **values)
+        db.session.add(comment)
+        db.session.commit()
+        return comment.id

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+REJECT_REASONS = [
+    SelectChoice("spam", _l("Publicité ou spam")),
+    SelectChoice("harassment", _l("Attaque personnelle ou harcèlement")),
+    SelectChoice("hate", _l("Propos haineux ou discriminatoires")),
+    SelectChoice("off_topic", _l("Hors sujet")),
+    SelectChoice("misinformation", _l("Fausse information manifeste")),
+    SelectChoice("personal_data", _l("Données personnelles")),
+    SelectChoice("other", _l("Autre raison (précisez)")),
+]
+BAN_CHOICES = [
+    SelectChoice("24h", _l("24 heures")),
+    SelectChoice("7d", _l("7 jours")),
+    SelectChoice("30d", _l("30 jours")),
+    SelectChoice("permanent", _l("Définitif")),
+]
+PREMODERATION_CHOICES = [
+    SelectChoice("none", _l("Aucune : publication immédiate")),
+    SelectChoice("first", _l("Premier commentaire d'un nouveau lecteur")),
+    SelectChoice("all", _l("Tous les commentaires")),
+]
+BULK_ACTIONS = [
+    SelectChoice("approve", _l("Approuver")),
+    SelectChoice("reject", _l("Refuser")),
+    SelectChoice("restore", _l("Rétablir")),
+    SelectChoice("feature", _l("Mettre en avant")),
+    SelectChoice("unfeature", _l("Retirer de la une")),
+]
+OPEN_CLOSED = [SelectChoice("1", _l("Ouvert")), SelectChoice("0", _l("Fermé"))]
+
+
+class ActionForm(FlaskForm):
+    """A one-button action on a comment: carries CSRF and where to go back to."""
+
+    next = HiddenField()
+
+
+class RejectForm(ActionForm):
+    reason = SelectField(_l("Raison du refus"), choices=REJECT_REASONS,
+                         validators=[InputRequired(message=_l("Choisissez une raison."))])
+    note = StringField(_l("Précision (facultative, montrée à l'auteur)"),
+                       validators=[Optional(), Length(max=300)])
+
+    def reason_text(self) -> str:
+        """The reason as the author will read it."""
+        label = {c.value: c.label for c in REJECT_REASONS}[self.reason.data]
+        if self.reason.data == "other":
+            return self.note.data or ""
+        return f"{label} : {self.note.data}" if self.note.data else str(label)
+
+
+class BulkForm(RejectForm):
+    action = SelectField(_l("Action sur la sélection"), choices=BULK_ACTIONS)
+    reason = SelectField(_l("Raison du refus"), choices=REJECT_REASONS, validators=[Optional()])
+    comment_ids = SelectMultipleField(coerce=int, validate_choice=False,
+                                      validators=[InputRequired(
+                                          message=_l("Sélectionnez au moins un commentaire."))])
+
+
+class BanForm(ActionForm):
+    duration = RadioField(_l("Durée"), choices=BAN_CHOICES, default="24h",
+                          validators=[InputRequired(message=_l("Choisissez une durée."))])
+    reason = StringField(_l("Raison (notée au journal)"),
+                         validators=[InputRequired(message=_l("Indiquez une raison.")),
+                                     Length(max=300)])
+    include_address = BooleanField(_l("Bannir aussi l'adresse réseau (connexion partagée : "
+                                      "touche d'autres lecteurs)"))
+
+
+class ArticleSettingsForm(FlaskForm):
+    discussion_open = RadioField(_l("Discussion"), choices=OPEN_CLOSED)
+    poll_open = RadioField(_l("Sondage"), choices=OPEN_CLOSED)
+    premoderation = RadioField(_l("Pré-modération"), choices=PREMODERATION_CHOICES)
+    flag_threshold = IntegerField(
+        _l("Seuil de signalements avant mise en attente (vide : réglage général)"),
+        validators=[Optional(), NumberRange(min=1, max=100, message=_l(
+            "Indiquez un nombre entre 1 et 100."))])
+
+
+class WordForm(FlaskForm):
+    word = StringField(_l("Mot ou expression"),
+                       validators=[InputRequired(message=_l("Indiquez un mot.")),
+                                   Length(max=100)])
+    kind = RadioField(_l("Liste"), choices=[
+        SelectChoice("banned", _l("Interdit : le commentaire est refusé")),
+        SelectChoice("suspect", _l("Suspect : le commentaire attend la modération")),
+    ], default="suspect")
+
+FLAG_LABELS = {
+    "spam": _l("Spam"),
+    "harassment": _l("Harcèlement"),
+    "off_topic": _l("Hors sujet"),
+    "hate": _l("Haine"),
+    "misinformation": _l("Désinformation"),
+    "other": _l("Autre"),
+}
+PENDING_LABELS = {
+    "premoderation": _l("pré-modération"),
+    "first_comment": _l("premier commentaire"),
+    "suspect_word": _l("mot suspect"),
+    "flags": _l("signalements"),
+}
+TAB_LABELS = {
+    "pending": _l("En attente"),
+    "reported": _l("Signalés"),
+    "recent": _l("Récents"),
+    "rejected": _l("Refusés"),
+}

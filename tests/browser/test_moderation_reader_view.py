@@ -1,0 +1,56 @@
+"""The reader's article page reflects moderation: the featured comment first with its badge,
+the rejected one gone for the public.
+
+Written against the contract between the comments and moderation areas (see BRIEF): it
+needs the reader-side discussion (POST /articles/<slug>/comments), built on another branch,
+and is skipped until that branch is merged.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.moderation_helpers import log_in_as_moderator, press_and_wait
+from tests.conftest import add_comment
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def needs_the_discussion(app):
+    rules = {(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods}
+    if ("/articles/<slug>/comments", "POST") not in rules:
+        pytest.skip("needs the reader-side discussion (branch comments), not merged yet")
+
+
+def test_reader_page_shows_featured_first_and_hides_rejected(app, browser, live_server, page,
+                                                             output_dir):
+    add_comment(app, body="Un avis ordinaire, le plus ancien", reader_hash="1" * 64,
+                author_name="Ancien")
+    chosen = add_comment(app, body="Un avis éclairant à mettre en avant", reader_hash="2" * 64,
+                         author_name="Éclairée")
+    rejected = add_comment(app, body="Un avis injurieux à retirer", reader_hash="3" * 64,
+                           author_name="Troll")
+    add_comment(app, body="Un avis ordinaire, le plus récent", reader_hash="4" * 64,
+                author_name="Récent")
+
+    log_in_as_moderator(app, page)
+    page.goto("/moderation?tab=recent")
+    page.locator(f"#c-{chosen}").focus()
+    press_and_wait(page, "f")
+    page.locator(f"#c-{rejected}").focus()
+    page.keyboard.press("r")
+    page.locator(f"#reason-{rejected}").select_option("harassment")
+    press_and_wait(page, "Enter")
+
+    public = browser.new_context(base_url=live_server.url).new_page()
+    public.goto("/articles/anthropic-coupe-acces-openai-api-claude")
+    html = public.content()
+    public.screenshot(path=str(output_dir / "moderation-reader-view.png"), full_page=True)
+    assert "Un avis injurieux à retirer" not in html
+    assert "Choix de la rédaction" in html
+    featured_at = html.index("Un avis éclairant à mettre en avant")
+    assert html.index("Choix de la rédaction") < html.index("Un avis ordinaire")
+    assert featured_at < html.index("Un avis ordinaire, le plus ancien")
+    assert featured_at < html.index("Un avis ordinaire, le plus récent")
+    public.context.close()
