@@ -40,7 +40,9 @@ def register_blueprints(app: Flask) -> None:
     # Imported from the views modules, not the packages: the article page composes the
     # services of several areas, and package-level imports of views would form cycles.
     from forum.articles.views import bp as articles_bp
+    from forum.comments.views import bp as comments_bp
     from forum.polls.views import bp as polls_bp
 
     app.register_blueprint(articles_bp)
     app.register_blueprint(polls_bp)
+    app.register_blueprint(comments_bp)
