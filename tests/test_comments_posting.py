@@ -6,8 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from forum.models import Comment, Reader
-from tests.comment_helpers import (COMMENTS_URL, comment_form, comments, last_comment,
-                                   post_comment)
+from tests.comment_helpers import COMMENTS_URL, comment_form, comments, last_comment, post_comment
 from tests.conftest import ARTICLE_SLUG
 
 
