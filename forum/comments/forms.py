@@ -7,17 +7,18 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from forum.comments.services import MAX_BODY
 
 FLAG_CHOICES = [
-    ("spam", _l("Spam ou publicité")),
-    ("harassment", _l("Harcèlement")),
-    ("off_topic", _l("Hors sujet")),
-    ("hate", _l("Propos haineux")),
-    ("misinformation", _l("Désinformation")),
-    ("other", _l("Autre raison")),
+    SelectChoice("spam", _l("Spam ou publicité")),
+    SelectChoice("harassment", _l("Harcèlement")),
+    SelectChoice("off_topic", _l("Hors sujet")),
+    SelectChoice("hate", _l("Propos haineux")),
+    SelectChoice("misinformation", _l("Désinformation")),
+    SelectChoice("other", _l("Autre raison")),
 ]
 
 
