@@ -22,8 +22,8 @@ class InvalidPseudonym(ValueError):
 
 
 def clean_pseudonym(raw: str) -> str:
-    """Trim and collapse inner spaces (NFC, so one accented letter counts as one)."""
-    return " ".join(unicodedata.normalize("NFC", raw or "").split(" ")).strip()
+    """Trim and collapse inner whitespace (NFC, so one accented letter counts as one)."""
+    return " ".join(unicodedata.normalize("NFC", raw or "").split())
 
 
 def fold_name(name: str) -> str:
