@@ -8,9 +8,16 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from forum.comments.pseudonyms import InvalidPseudonym, check_pseudonym, clean_pseudonym
+from forum.comments.pseudonyms import (
+    InvalidPseudonym,
+    check_pseudonym,
+    clean_pseudonym,
+    fold_name,
+)
 from forum.extensions import db
 from forum.markdown import render_comment
 from forum.models import Article, Comment, CommentVote, Flag, Reader, User, utcnow
@@ -85,7 +92,7 @@ def post_comment(
         if existing is not None:
             return existing
     text = clean_body(body)
-    name = author.staff.display_name if author.staff else _claim_pseudonym(author, pseudonym)
+    name = author.staff.display_name if author.staff else _valid_pseudonym(pseudonym)
     comment = Comment(
         article_id=article.id, reader_hash=author.reader_hash, address_hash=author.address_hash,
         user_id=author.staff.id if author.staff else None, author_name=name,
@@ -95,7 +102,12 @@ def post_comment(
         _attach_reply(comment, _reply_target(article, parent_id, author), settings.max_depth)
     _apply_verdict(comment, judge_new_comment(article, author.reader_hash, author.address_hash,
                                               text))
-    return _insert_once(comment)
+    stored = _insert_once(comment)
+    # The name is claimed after the insert: a racing duplicate of this form waits on the
+    # token above and returns the first comment, instead of fighting over the name.
+    if stored is comment and not author.staff:
+        _claim_pseudonym(author.reader_hash, name)
+    return stored
 
 
 def _by_token(token: str) -> Comment | None:
@@ -118,37 +130,48 @@ def _insert_once(comment: Comment) -> Comment:
     return comment
 
 
-def _claim_pseudonym(author: Author, raw: str) -> str:
-    """Validate the name and remember it for this reader; one reader per name."""
+def _valid_pseudonym(raw: str) -> str:
     name = clean_pseudonym(raw)
     staff_names = list(db.session.execute(select(User.display_name)).scalars())
     try:
-        key = check_pseudonym(name, staff_names)
+        check_pseudonym(name, staff_names)
     except InvalidPseudonym as error:
         raise CommentError(str(error), field="pseudonym") from error
-    owner = db.session.execute(
-        select(Reader).where(Reader.pseudonym_key == key)
-    ).scalar_one_or_none()
-    if owner is not None and owner.reader_hash != author.reader_hash:
-        raise CommentError(_("Ce pseudonyme est déjà utilisé par un autre lecteur."),
-                           field="pseudonym")
-    _remember_pseudonym(author.reader_hash, name, key)
     return name
 
 
+def _claim_pseudonym(reader_hash: str, name: str) -> None:
+    """Remember the name for this reader; one reader per name."""
+    key = fold_name(name)
+    owner = _pseudonym_owner(key)
+    if owner is not None and owner != reader_hash:
+        raise CommentError(_("Ce pseudonyme est déjà utilisé par un autre lecteur."),
+                           field="pseudonym")
+    _remember_pseudonym(reader_hash, name, key)
+
+
 def _remember_pseudonym(reader_hash: str, name: str, key: str) -> None:
-    reader = db.session.execute(
-        select(Reader).where(Reader.reader_hash == reader_hash)
-    ).scalar_one_or_none()
+    # An upsert on the reader; a unique-key failure is harmless when the name's owner turns
+    # out to be this same reader (a double submission racing with itself).
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Reader).values(reader_hash=reader_hash, pseudonym=name,
+                                      pseudonym_key=key, created_at=utcnow())
+    statement = statement.on_conflict_do_update(
+        index_elements=["reader_hash"], set_={"pseudonym": name, "pseudonym_key": key}
+    )
     try:
         with db.session.begin_nested():
-            if reader is None:
-                reader = Reader(reader_hash=reader_hash)
-                db.session.add(reader)
-            reader.pseudonym, reader.pseudonym_key = name, key
+            db.session.execute(statement)
     except IntegrityError as error:
-        raise CommentError(_("Ce pseudonyme vient d'être pris par un autre lecteur."),
-                           status=409, field="pseudonym") from error
+        if _pseudonym_owner(key) != reader_hash:
+            raise CommentError(_("Ce pseudonyme vient d'être pris par un autre lecteur."),
+                               status=409, field="pseudonym") from error
+
+
+def _pseudonym_owner(key: str) -> str | None:
+    return db.session.execute(
+        select(Reader.reader_hash).where(Reader.pseudonym_key == key)
+    ).scalar_one_or_none()
 
 
 def remembered_pseudonym(reader_hash: str | None) -> str:
