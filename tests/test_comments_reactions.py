@@ -57,8 +57,7 @@ def test_useful_on_a_missing_or_hidden_comment(commented, reader, app):
 
 
 def flag(reader, comment_id=1, reason="spam", note=""):
-    return reader.post_form(f"/comments/{comment_id}/flag", {"reason": reason, "note": note},
-                            page=f"/comments/{comment_id}/flag")
+    return reader.post_form(f"/comments/{comment_id}/flag", {"reason": reason, "note": note})
 
 
 def test_flag_form_works_without_javascript(commented, reader, app):
@@ -115,3 +114,7 @@ def test_threshold_of_the_article_wins_over_the_setting(commented, make_reader, 
         db.session.commit()
     flag(make_reader())
     assert last_comment(app).status == "pending"
+
+
+def test_own_comment_has_no_flag_form(commented):
+    assert commented.client.get("/comments/1/flag").status_code == 403

@@ -56,7 +56,6 @@ class Discussion:
     pages: int
     sort: str
     stance: str | None
-    pseudonym: str = ""
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,8 @@ def flag(comment_id: int):
     comment, article = _comment_and_article(comment_id)
     if comment.status != "approved" or comment.deleted_at is not None:
         abort(404, description=_("Ce commentaire n'existe pas ou n'est pas visible."))
+    if comment.reader_hash == current_reader_hash():
+        abort(403, description=_("Vous ne pouvez pas signaler votre propre commentaire."))
     form = FlagForm()
     status = 200
     if form.validate_on_submit():

@@ -36,7 +36,30 @@
     });
   }
 
+  // "Répondre" moves the comment form under the comment instead of reloading the page.
+  function enhanceReply(link) {
+    link.addEventListener("click", function (event) {
+      var form = document.getElementById("commenter");
+      var target = document.getElementById("c" + link.dataset.reply);
+      if (!form || !target) return;
+      event.preventDefault();
+      var parent = form.querySelector("input[name=parent_id]");
+      if (!parent) {
+        parent = document.createElement("input");
+        parent.type = "hidden";
+        parent.name = "parent_id";
+        form.appendChild(parent);
+      }
+      parent.value = link.dataset.reply;
+      form.classList.add("reply-form");
+      form.querySelector(".form-title").textContent = link.dataset.replyTitle;
+      target.appendChild(form);
+      form.querySelector("textarea").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("a.reply-link[data-reply]").forEach(enhanceReply);
     document.querySelectorAll("form[data-enhance=useful]").forEach(enhanceUseful);
     document.querySelectorAll("form[data-enhance=comment]").forEach(guardDoubleSubmit);
   });
