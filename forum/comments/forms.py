@@ -34,7 +34,10 @@ class CommentForm(FlaskForm):
 
     pseudonym = StringField(
         _l("Pseudonyme"),
-        validators=[InputRequired(message=_l("Indiquez un pseudonyme.")), Length(max=200)],
+        validators=[
+            InputRequired(message=_l("Indiquez un pseudonyme.")),
+            Length(max=200, message=_l("Le pseudonyme doit compter de 2 à 40 caractères.")),
+        ],
         render_kw={"autocomplete": "nickname", "maxlength": 40},
     )
     body = TextAreaField(
