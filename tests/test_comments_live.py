@@ -80,3 +80,28 @@ def test_one_reader_double_submitting_gets_one_comment(live_server, count_rows):
     results = run_together([lambda: reader.post(form) for _ in range(4)])
     assert results == [302] * 4
     assert count_rows(Comment) == 1
+
+
+def test_useful_votes_at_once_keep_the_counter_exact(live_server, app, make_reader, count_rows):
+    from forum.models import CommentVote
+    from tests.comment_helpers import post_comment
+
+    post_comment(make_reader(), body="À juger")
+    readers = [HttpReader(live_server.url) for _ in range(12)]
+    tokens = [reader.form()["csrf_token"] for reader in readers]
+
+    def mark(reader, token):
+        request = urllib.request.Request(
+            f"{live_server.url}/comments/1/useful",
+            data=urllib.parse.urlencode({"csrf_token": token}).encode())
+        try:
+            with reader.opener.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    results = run_together([lambda r=r, t=t: mark(r, t)
+                            for r, t in zip(readers, tokens, strict=True)])
+    assert results == [302] * 12
+    assert count_rows(CommentVote) == 12
+    assert comments(app)[0].useful_count == 12

@@ -189,3 +189,9 @@ def test_policy_refusal_is_shown_in_the_form(reader, count_rows, monkeypatch, st
     assert response.status_code == status
     assert "Refusé." in html and "Texte gardé</textarea>" in html
     assert count_rows(Comment) == 0
+
+
+def test_article_list_counts_public_comments(make_reader, client):
+    post_comment(make_reader(), body="Un", pseudonym="Un")
+    post_comment(make_reader(), body="Deux", pseudonym="Deux")
+    assert "2 commentaires" in client.get("/").get_data(as_text=True)
