@@ -204,3 +204,15 @@ def test_hidden_comments_keep_the_thread_shape(app, make_reader):
     assert "Réponse visible" in html
     mine = discussion_html(author)
     assert "Refusé plus tard" in mine and "Hors charte" in mine
+
+
+def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, monkeypatch):
+    from forum.comments import services
+    from forum.moderation.policy import PostingVerdict
+    post_comment(reader, body="Version 1")
+    monkeypatch.setattr(services, "judge_new_comment",
+                        lambda *a: PostingVerdict("pending", "suspect_word"))
+    reader.post_form("/comments/1/edit", {"body": "Version douteuse", "submit": "x"},
+                     page="/comments/1/edit")
+    comment = last_comment(app)
+    assert (comment.status, comment.pending_reason) == ("pending", "suspect_word")

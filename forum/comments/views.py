@@ -132,22 +132,25 @@ def edit(comment_id: int):
     except CommentError as error:
         abort(error.status, description=error.message)
     form = EditForm(data={"body": comment.body_source})
-    preview, status = None, 200
-    if form.validate_on_submit():
-        try:
-            if form.preview.data and not form.submit.data:
-                preview = preview_html(form.body.data)
-            else:
-                edit_comment(comment, article, _author(), settings, form.body.data)
-                db.session.commit()
-                flash(_("Votre commentaire est modifié."), "success")
-                return redirect(_location(comment, article))
-        except CommentError as error:
-            db.session.rollback()
-            _field_error(form, error)
-            status = error.status
-    elif form.is_submitted():
-        status = 400
+    if not form.is_submitted():
+        return _edit_page(form, comment, article)
+    if not form.validate():
+        return _edit_page(form, comment, article, status=400)
+    try:
+        if form.preview.data and not form.submit.data:
+            return _edit_page(form, comment, article, preview=preview_html(form.body.data))
+        edit_comment(comment, article, _author(), settings, form.body.data)
+    except CommentError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return _edit_page(form, comment, article, status=error.status)
+    db.session.commit()
+    flash(_("Votre commentaire est modifié."), "success")
+    return redirect(_location(comment, article))
+
+
+def _edit_page(form: EditForm, comment: Comment, article: Article, *, status: int = 200,
+               preview: str | None = None):
     return render_template("comments/edit.html", form=form, comment=comment, article=article,
                            preview=preview, action_form=ActionForm()), status
 
