@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, render_template
 
+from forum.comments.page import discussion_context, viewer_for
 from forum.models import Article
 from forum.polls.forms import build_poll_form
 from forum.polls.services import load_questions, poll_results
@@ -17,12 +18,26 @@ def render_article_page(
     show_results: bool = False,
     status: int = 200,
     poll_error: str | None = None,
+    comment_form=None,
+    comment_error: str | None = None,
+    comment_preview: str | None = None,
+    discussion_page: int = 1,
+    sort: str = "recent",
+    stance: str | None = None,
+    reply_to: int | None = None,
 ):
+    """Render the whole page; the comment form (with its errors or preview) is re-shown."""
     reader_hash = current_reader_hash()
     questions = load_questions(article)
     results = poll_results(questions, reader_hash)
     if poll_form is None:
         poll_form = build_poll_form(questions, data=_current_answers(results))
+    discussion = discussion_context(
+        article, viewer_for(reader_hash, questions), form=comment_form, page=discussion_page,
+        sort=sort, stance=stance, reply_to=reply_to,
+    )
+    if discussion is None:
+        abort(404)
     page = render_template(
         "articles/show.html",
         article=article,
@@ -30,6 +45,9 @@ def render_article_page(
         poll_form=poll_form,
         poll_error=poll_error,
         show_results=show_results or results.reader_has_voted or not article.poll_open,
+        comment_error=comment_error,
+        comment_preview=comment_preview,
+        **discussion,
     )
     return page, status
 

@@ -16,5 +16,14 @@ def index():
 
 @bp.get("/articles/<slug>")
 def show(slug: str):
+    """Show the article, its poll and one page of its discussion."""
     article = get_article(slug) or abort(404)
-    return render_article_page(article, show_results="resultats" in request.args)
+    args = request.args
+    return render_article_page(
+        article,
+        show_results="resultats" in args,
+        discussion_page=args.get("page", 1, type=int),
+        sort=args.get("sort", "recent"),
+        stance=args.get("stance") or None,
+        reply_to=args.get("repondre", type=int),
+    )

@@ -18,6 +18,8 @@ class Comment(db.Model):
         Index("ix_comments_article_top", "article_id", "parent_id", "status", "created_at"),
         Index("ix_comments_article_useful", "article_id", "parent_id", "useful_count"),
         Index("ix_comments_status_created", "status", "created_at"),
+        # The discussion's counts and stance summary, and the Atom feed, per article.
+        Index("ix_comments_article_status", "article_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

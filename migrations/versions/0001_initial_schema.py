@@ -113,6 +113,7 @@ def upgrade():
     sa.UniqueConstraint('submission_token', name=op.f('uq_comments_submission_token'))
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index('ix_comments_article_status', ['article_id', 'status', 'created_at'], unique=False)
         batch_op.create_index('ix_comments_article_top', ['article_id', 'parent_id', 'status', 'created_at'], unique=False)
         batch_op.create_index('ix_comments_article_useful', ['article_id', 'parent_id', 'useful_count'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_reader_hash'), ['reader_hash'], unique=False)
@@ -254,6 +255,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_comments_reader_hash'))
         batch_op.drop_index('ix_comments_article_useful')
         batch_op.drop_index('ix_comments_article_top')
+        batch_op.drop_index('ix_comments_article_status')
 
     op.drop_table('comments')
     with op.batch_alter_table('bans', schema=None) as batch_op:

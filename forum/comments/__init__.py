@@ -1,0 +1,1 @@
+"""The reader discussion under an article: posting, threads, votes, flags and the feed."""

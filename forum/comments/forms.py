@@ -1,0 +1,83 @@
+"""One form per discussion action; the anti-spam area can add fields to CommentForm."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from forum.comments.services import MAX_BODY
+
+FLAG_CHOICES = [
+    SelectChoice("spam", _l("Spam ou publicité")),
+    SelectChoice("harassment", _l("Harcèlement")),
+    SelectChoice("off_topic", _l("Hors sujet")),
+    SelectChoice("hate", _l("Propos haineux")),
+    SelectChoice("misinformation", _l("Désinformation")),
+    SelectChoice("other", _l("Autre raison")),
+]
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class CommentForm(FlaskForm):
+    """A new comment or a reply; `preview` re-shows it rendered, `submit` stores it."""
+
+    pseudonym = StringField(
+        _l("Pseudonyme"),
+        validators=[
+            InputRequired(message=_l("Indiquez un pseudonyme.")),
+            Length(max=200, message=_l("Le pseudonyme doit compter de 2 à 40 caractères.")),
+        ],
+        render_kw={"autocomplete": "nickname", "maxlength": 40},
+    )
+    body = TextAreaField(
+        _l("Votre commentaire"),
+        validators=[InputRequired(message=_l("Votre commentaire est vide."))],
+        render_kw={"rows": 6, "maxlength": MAX_BODY},
+    )
+    parent_id = HiddenField(filters=[_optional_int])
+    submission_token = HiddenField(validators=[Optional(), Length(max=64)])
+    preview = SubmitField(_l("Prévisualiser"))
+    submit = SubmitField(_l("Publier"))
+
+    def ensure_token(self) -> None:
+        """Give a freshly rendered form its random token (kept when the form is re-shown)."""
+        if not self.submission_token.data:
+            self.submission_token.data = secrets.token_urlsafe(24)
+
+
+class EditForm(FlaskForm):
+    body = TextAreaField(
+        _l("Votre commentaire"),
+        validators=[InputRequired(message=_l("Votre commentaire est vide."))],
+        render_kw={"rows": 8, "maxlength": MAX_BODY},
+    )
+    preview = SubmitField(_l("Prévisualiser"))
+    submit = SubmitField(_l("Enregistrer la modification"))
+
+
+class FlagForm(FlaskForm):
+    reason = RadioField(
+        _l("Pourquoi signalez-vous ce commentaire ?"), choices=FLAG_CHOICES,
+        validators=[InputRequired(message=_l("Choisissez une raison de signalement."))],
+    )
+    note = TextAreaField(
+        _l("Précisions (facultatif)"),
+        validators=[Optional(), Length(max=1000, message=_l("1 000 caractères au plus."))],
+        render_kw={"rows": 3, "maxlength": 1000},
+    )
+    submit = SubmitField(_l("Envoyer le signalement"))
+
+
+class ActionForm(FlaskForm):
+    """Carries only the CSRF token, for the "utile" and delete buttons."""

@@ -1,0 +1,76 @@
+"""The discussion part of the article page, as template data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_login import current_user
+
+from forum.comments.forms import ActionForm, CommentForm
+from forum.comments.services import Settings, remembered_pseudonym
+from forum.comments.thread import STANCE_QUESTION_KEY, Discussion, Viewer, load_discussion
+from forum.models import Article, PollQuestion
+
+
+def discussion_settings() -> Settings:
+    config = current_app.config
+    return Settings(
+        max_depth=config["FORUM_MAX_DEPTH"],
+        edit_window=timedelta(minutes=config["FORUM_EDIT_WINDOW_MINUTES"]),
+        flag_threshold=config["FORUM_FLAG_THRESHOLD"],
+    )
+
+
+def viewer_for(reader_hash: str | None, questions: list[PollQuestion]) -> Viewer:
+    question_id = next((q.id for q in questions if q.key == STANCE_QUESTION_KEY), None)
+    return Viewer(reader_hash, question_id, discussion_settings(),
+                  current_app.config["FORUM_COMMENTS_PER_PAGE"])
+
+
+def staff_author():
+    """The logged-in staff member, or None for a reader."""
+    return current_user if current_user.is_authenticated else None
+
+
+def discussion_context(
+    article: Article,
+    viewer: Viewer,
+    *,
+    form: CommentForm | None,
+    page: int,
+    sort: str,
+    stance: str | None,
+    reply_to: int | None,
+) -> dict | None:
+    """Template data of one discussion page; None when the page does not exist."""
+    discussion: Discussion | None = load_discussion(article, viewer, page=page, sort=sort,
+                                                    stance=stance)
+    if discussion is None:
+        return None
+    staff = staff_author()
+    if form is None:
+        form = CommentForm(formdata=None)
+        form.pseudonym.data = staff.display_name if staff else remembered_pseudonym(
+            viewer.reader_hash)
+        form.parent_id.data = reply_to
+    form.ensure_token()
+    if form.parent_id.data not in _shown_ids(discussion.threads):
+        form.parent_id.data = None
+    return {
+        "discussion": discussion,
+        "comment_form": form,
+        "action_form": ActionForm(),
+        "reply_target": form.parent_id.data,
+        "staff_author": staff,
+    }
+
+
+def _shown_ids(nodes) -> set[int]:
+    """Ids of the comments a reader can answer on this page (not the placeholders)."""
+    ids: set[int] = set()
+    for node in nodes:
+        if node.visible:
+            ids.add(node.comment.id)
+        ids |= _shown_ids(node.replies)
+    return ids

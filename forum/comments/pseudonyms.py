@@ -1,0 +1,52 @@
+"""Reader pseudonyms: what a name may contain, and which names readers cannot take."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_babel import gettext as _
+
+MIN_LENGTH = 2
+MAX_LENGTH = 40
+ALLOWED_PUNCTUATION = frozenset(" -_.'")
+# Folded forms (see fold_name). A name is refused when its folded form contains one of
+# these, so "La Rédaction", "moderateur2" and "A.d.m.i.n" are all refused.
+RESERVED_WORDS = (
+    "redaction", "moderat", "admin", "staff", "equipe", "webmaster", "journaliste",
+    "editeur", "officiel", "support", "anonyme", "systeme",
+)
+
+
+class InvalidPseudonym(ValueError):
+    """The name cannot be used; the message is for the reader."""
+
+
+def clean_pseudonym(raw: str) -> str:
+    """Trim and collapse inner whitespace (NFC, so one accented letter counts as one)."""
+    return " ".join(unicodedata.normalize("NFC", raw or "").split())
+
+
+def fold_name(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive form used to compare names."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+def check_pseudonym(name: str, staff_names: list[str]) -> str:
+    """Return the folded key of a valid reader pseudonym, or raise InvalidPseudonym."""
+    if not MIN_LENGTH <= len(name) <= MAX_LENGTH:
+        raise InvalidPseudonym(_("Le pseudonyme doit compter de 2 à 40 caractères."))
+    if any(not (c.isalnum() or c in ALLOWED_PUNCTUATION) for c in name):
+        raise InvalidPseudonym(_(
+            "Le pseudonyme ne peut contenir que des lettres, des chiffres, des espaces et "
+            "les signes - _ . '"
+        ))
+    key = fold_name(name)
+    if len(key) < MIN_LENGTH:
+        raise InvalidPseudonym(_("Le pseudonyme doit contenir au moins deux lettres ou chiffres."))
+    staff_keys = {fold_name(staff) for staff in staff_names}
+    if key in staff_keys or any(word in key for word in RESERVED_WORDS):
+        raise InvalidPseudonym(
+            _("Ce pseudonyme est réservé à l'équipe du site. Choisissez-en un autre.")
+        )
+    return key

@@ -1,0 +1,241 @@
+"""Reading the discussion: one page of threads in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from forum.comments.services import Settings, editable
+from forum.extensions import db
+from forum.models import Article, Comment, CommentVote, Flag, PollChoice, Vote
+
+SORTS = ("recent", "oldest", "useful")
+STANCES = ("credible", "not_credible", "neutral", "none")
+# The poll question whose answer is shown beside each comment, and what its choices mean.
+STANCE_QUESTION_KEY = "credibility"
+STANCE_OF_CHOICE = {"positive": "credible", "negative": "not_credible", "neutral": "neutral"}
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    visible: bool
+    own: bool
+    stance: str | None = None
+    marked_useful: bool = False
+    flagged: bool = False
+    editable: bool = False
+    reply_to: Comment | None = None
+    replies: list[CommentNode] = field(default_factory=list)
+
+    @property
+    def placeholder(self) -> str | None:
+        """Why a shown-but-hidden comment keeps only its place: deleted, rejected, pending."""
+        if self.visible:
+            return None
+        if self.comment.deleted_at is not None:
+            return "deleted"
+        return self.comment.status
+
+
+@dataclass(frozen=True)
+class StanceSummary:
+    stance: str
+    comments: int
+    useful: int
+
+
+@dataclass
+class Discussion:
+    threads: list[CommentNode]
+    total: int
+    summaries: list[StanceSummary]
+    page: int
+    pages: int
+    sort: str
+    stance: str | None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    reader_hash: str | None
+    credibility_question_id: int | None
+    settings: Settings
+    per_page: int
+
+
+def _public():
+    return (Comment.status == "approved") & Comment.deleted_at.is_(None)
+
+
+def _visible_to(table, reader_hash: str | None):
+    public = (table.status == "approved") & table.deleted_at.is_(None)
+    if not reader_hash:
+        return public
+    return public | ((table.reader_hash == reader_hash) & table.deleted_at.is_(None))
+
+
+def _top_level(article: Article, viewer: Viewer, stance: str | None):
+    reply = aliased(Comment)
+    has_visible_reply = exists().where(reply.thread_id == Comment.id,
+                                       _visible_to(reply, viewer.reader_hash))
+    query = select(Comment).where(
+        Comment.article_id == article.id,
+        Comment.parent_id.is_(None),
+        or_(_visible_to(Comment, viewer.reader_hash), has_visible_reply),
+    )
+    if stance:
+        query = query.where(_stance_filter(stance, viewer.credibility_question_id))
+    return query
+
+
+def _stance_filter(stance: str, question_id: int | None):
+    voters = select(Vote.reader_hash).where(Vote.question_id == question_id)
+    if stance == "none":
+        return Comment.reader_hash.not_in(voters) & Comment.user_id.is_(None)
+    choices = [k for k, v in STANCE_OF_CHOICE.items() if v == stance]
+    return Comment.reader_hash.in_(
+        voters.join(PollChoice, PollChoice.id == Vote.choice_id).where(
+            PollChoice.stance.in_(choices)
+        )
+    ) & Comment.user_id.is_(None)
+
+
+def _ordered(query, sort: str):
+    # Comments chosen by the newsroom come first, whatever the order.
+    featured_first = Comment.featured_at.is_(None)
+    if sort == "oldest":
+        return query.order_by(featured_first, Comment.created_at, Comment.id)
+    if sort == "useful":
+        return query.order_by(featured_first, Comment.useful_count.desc(),
+                              Comment.created_at.desc(), Comment.id.desc())
+    return query.order_by(featured_first, Comment.created_at.desc(), Comment.id.desc())
+
+
+def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: str = "recent",
+                    stance: str | None = None) -> Discussion | None:
+    """One page of threads with their replies, badges and counts; None past the last page."""
+    sort = sort if sort in SORTS else "recent"
+    stance = stance if stance in STANCES else None
+    summaries = stance_summaries(article, viewer.credibility_question_id)
+    top_query = _top_level(article, viewer, stance)
+    count = db.session.execute(
+        select(func.count()).select_from(top_query.subquery())
+    ).scalar_one()
+    pages = max(1, -(-count // viewer.per_page))
+    if page < 1 or page > pages:
+        return None
+    tops = list(db.session.execute(
+        _ordered(top_query, sort).limit(viewer.per_page).offset((page - 1) * viewer.per_page)
+    ).scalars())
+    threads = build_threads(tops, _replies_of(tops), viewer)
+    return Discussion(threads, sum(s.comments for s in summaries), summaries, page, pages,
+                      sort, stance)
+
+
+def _replies_of(tops: list[Comment]) -> list[Comment]:
+    return list(db.session.execute(
+        select(Comment).where(Comment.thread_id.in_([c.id for c in tops]))
+        .order_by(Comment.created_at, Comment.id)
+    ).scalars())
+
+
+def build_threads(tops: list[Comment], replies: list[Comment], viewer: Viewer) -> list[CommentNode]:
+    """Nest the replies under their parents in Python; prune what this reader cannot see."""
+    everything = [*tops, *replies]
+    marks = _reader_marks(everything, viewer.reader_hash)
+    stances = author_stances(everything, viewer.credibility_question_id)
+    by_id = {c.id: c for c in everything}
+    nodes = {c.id: _node(c, viewer, marks, stances, by_id) for c in everything}
+    for reply in replies:
+        parent = nodes.get(reply.parent_id)
+        if parent is not None:
+            parent.replies.append(nodes[reply.id])
+    return [node for node in (nodes[c.id] for c in tops) if _prune(node)]
+
+
+def _node(comment: Comment, viewer: Viewer, marks, stances, by_id) -> CommentNode:
+    useful, flagged = marks
+    own = viewer.reader_hash is not None and comment.reader_hash == viewer.reader_hash
+    visible = comment.deleted_at is None and (comment.status == "approved" or own)
+    return CommentNode(
+        comment=comment, visible=visible, own=own,
+        stance=None if comment.user_id else stances.get(comment.reader_hash, "none"),
+        marked_useful=comment.id in useful, flagged=comment.id in flagged,
+        editable=own and editable(comment, viewer.reader_hash, viewer.settings),
+        reply_to=by_id.get(comment.reply_to_id) if comment.reply_to_id else None,
+    )
+
+
+def _prune(node: CommentNode) -> bool:
+    """Keep a node if it is visible or shelters a visible reply (as a placeholder)."""
+    node.replies = [child for child in node.replies if _prune(child)]
+    return node.visible or bool(node.replies)
+
+
+def _reader_marks(comments: list[Comment], reader_hash: str | None):
+    ids = [c.id for c in comments]
+    useful = set(db.session.execute(
+        select(CommentVote.comment_id).where(CommentVote.comment_id.in_(ids),
+                                             CommentVote.reader_hash == (reader_hash or ""))
+    ).scalars())
+    flagged = set(db.session.execute(
+        select(Flag.comment_id).where(Flag.comment_id.in_(ids),
+                                      Flag.reader_hash == (reader_hash or ""))
+    ).scalars())
+    return useful, flagged
+
+
+def author_stances(comments: list[Comment], question_id: int | None) -> dict[str, str]:
+    """Each author's current answer to the credibility question, as a stance key."""
+    hashes = {c.reader_hash for c in comments}
+    rows = db.session.execute(
+        select(Vote.reader_hash, PollChoice.stance)
+        .join(PollChoice, PollChoice.id == Vote.choice_id)
+        .where(Vote.question_id == question_id, Vote.reader_hash.in_(hashes))
+    ).all()
+    return {reader_hash: STANCE_OF_CHOICE.get(stance, "neutral") for reader_hash, stance in rows}
+
+
+def stance_summaries(article: Article, question_id: int | None) -> list[StanceSummary]:
+    """Public comments and their "utile" votes per stance of their authors (one query)."""
+    rows = db.session.execute(
+        select(PollChoice.stance, Comment.user_id.is_not(None), func.count(),
+               func.coalesce(func.sum(Comment.useful_count), 0))
+        .select_from(Comment)
+        .outerjoin(Vote, (Vote.reader_hash == Comment.reader_hash)
+                   & (Vote.question_id == question_id))
+        .outerjoin(PollChoice, PollChoice.id == Vote.choice_id)
+        .where(Comment.article_id == article.id, _public())
+        .group_by(PollChoice.stance, Comment.user_id.is_not(None))
+    ).all()
+    totals = {key: [0, 0] for key in STANCES}
+    staff = [0, 0]
+    for stance, is_staff, comments, useful in rows:
+        bucket = staff if is_staff else totals[STANCE_OF_CHOICE.get(stance, "none")]
+        bucket[0] += comments
+        bucket[1] += int(useful)
+    summaries = [StanceSummary(key, *totals[key]) for key in STANCES]
+    if staff[0]:
+        summaries.append(StanceSummary("staff", *staff))
+    return summaries
+
+
+def thread_page(comment: Comment, article: Article, viewer: Viewer) -> int | None:
+    """The page (default order, no filter) that shows this comment; None if hidden to them."""
+    root_id = comment.thread_id or comment.id
+    ids = list(db.session.execute(
+        _ordered(_top_level(article, viewer, None).with_only_columns(Comment.id), "recent")
+    ).scalars())
+    if root_id not in ids:
+        return None
+    return ids.index(root_id) // viewer.per_page + 1
+
+
+def latest_public(article: Article, limit: int = 50) -> list[Comment]:
+    return list(db.session.execute(
+        select(Comment).where(Comment.article_id == article.id, _public())
+        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
+    ).scalars())

@@ -1,0 +1,66 @@
+// Progressive enhancement of the discussion: every action also works without this file.
+(function () {
+  "use strict";
+
+  // "Utile" toggles in place instead of reloading the page.
+  function enhanceUseful(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch) return;
+      event.preventDefault();
+      var button = form.querySelector("button");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }
+      }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      }).then(function (data) {
+        button.setAttribute("aria-pressed", data.marked ? "true" : "false");
+        button.querySelector(".useful-count").textContent = "(" + data.count + ")";
+        button.disabled = false;
+      }).catch(function () {
+        form.submit();
+      });
+    });
+  }
+
+  // A double click on "Publier" sends the form once (the server also deduplicates).
+  function guardDoubleSubmit(form) {
+    form.addEventListener("submit", function () {
+      window.setTimeout(function () {
+        form.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  }
+
+  // "Répondre" moves the comment form under the comment instead of reloading the page.
+  function enhanceReply(link) {
+    link.addEventListener("click", function (event) {
+      var form = document.getElementById("commenter");
+      var target = document.getElementById("c" + link.dataset.reply);
+      if (!form || !target) return;
+      event.preventDefault();
+      var parent = form.querySelector("input[name=parent_id]");
+      if (!parent) {
+        parent = document.createElement("input");
+        parent.type = "hidden";
+        parent.name = "parent_id";
+        form.appendChild(parent);
+      }
+      parent.value = link.dataset.reply;
+      form.classList.add("reply-form");
+      form.querySelector(".form-title").textContent = link.dataset.replyTitle;
+      target.appendChild(form);
+      form.querySelector("textarea").focus();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("a.reply-link[data-reply]").forEach(enhanceReply);
+    document.querySelectorAll("form[data-enhance=useful]").forEach(enhanceUseful);
+    document.querySelectorAll("form[data-enhance=comment]").forEach(guardDoubleSubmit);
+  });
+})();

@@ -1,0 +1,107 @@
+"""Concurrency through a real threaded HTTP server (urllib, one cookie jar per reader)."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from forum.models import Comment
+from tests.comment_helpers import TOKEN_RE, comments
+from tests.conftest import ARTICLE_SLUG, csrf_token
+
+pytestmark = pytest.mark.live
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class HttpReader:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+
+    def form(self) -> dict:
+        with self.opener.open(f"{self.base_url}/articles/{ARTICLE_SLUG}", timeout=30) as page:
+            html = page.read().decode()
+        return {"csrf_token": csrf_token(html), "submission_token": TOKEN_RE.search(html)[1]}
+
+    def post(self, data: dict) -> int:
+        body = urllib.parse.urlencode(data).encode()
+        url = f"{self.base_url}/articles/{ARTICLE_SLUG}/comments"
+        try:
+            with self.opener.open(url, data=body, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def run_together(tasks) -> list:
+    """Start every task at the same instant (barrier) and return their results."""
+    barrier = threading.Barrier(len(tasks))
+    results: list = [None] * len(tasks)
+
+    def run(index, task):
+        barrier.wait()
+        results[index] = task()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(tasks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_twenty_readers_posting_at_once_are_all_stored_once(live_server, app, count_rows):
+    readers = [HttpReader(live_server.url) for _ in range(20)]
+    forms = [reader.form() for reader in readers]
+    tasks = [
+        (lambda r=r, f=f, i=i: r.post({**f, "pseudonym": f"Lecteur {i}",
+                                       "body": f"Avis numéro {i}", "submit": "1"}))
+        for i, (r, f) in enumerate(zip(readers, forms, strict=True))
+    ]
+    assert run_together(tasks) == [302] * 20
+    stored = comments(app)
+    assert sorted(c.body_source for c in stored) == sorted(f"Avis numéro {i}" for i in range(20))
+    assert len({c.reader_hash for c in stored}) == 20
+
+
+def test_one_reader_double_submitting_gets_one_comment(live_server, count_rows):
+    reader = HttpReader(live_server.url)
+    form = {**reader.form(), "pseudonym": "Pressée", "body": "Un seul avis", "submit": "1"}
+    results = run_together([lambda: reader.post(form) for _ in range(4)])
+    assert results == [302] * 4
+    assert count_rows(Comment) == 1
+
+
+def test_useful_votes_at_once_keep_the_counter_exact(live_server, app, make_reader, count_rows):
+    from forum.models import CommentVote
+    from tests.comment_helpers import post_comment
+
+    post_comment(make_reader(), body="À juger")
+    readers = [HttpReader(live_server.url) for _ in range(12)]
+    tokens = [reader.form()["csrf_token"] for reader in readers]
+
+    def mark(reader, token):
+        request = urllib.request.Request(
+            f"{live_server.url}/comments/1/useful",
+            data=urllib.parse.urlencode({"csrf_token": token}).encode())
+        try:
+            with reader.opener.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    results = run_together([lambda r=r, t=t: mark(r, t)
+                            for r, t in zip(readers, tokens, strict=True)])
+    assert results == [302] * 12
+    assert count_rows(CommentVote) == 12
+    assert comments(app)[0].useful_count == 12

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from forum.models import Comment, Reader
+from tests.comment_helpers import COMMENTS_URL, comment_form, comments, last_comment, post_comment
+from tests.conftest import ARTICLE_SLUG
+
+
+def test_discussion_section_has_the_prompt_and_the_count(reader):
+    html = reader.open_article().get_data(as_text=True)
+    assert '<section class="discussion" id="discussion"' in html
+    assert "Quel est votre avis sur le sujet ?" in html
+    assert "0 commentaire" in html
+    assert 'name="preview"' in html and 'name="submit"' in html
+
+
+def test_posting_redirects_to_the_comment_and_shows_it(reader, count_rows):
+    response = post_comment(reader, body="Je trouve **cela** crédible.", pseudonym="  Zoé  ")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/articles/{ARTICLE_SLUG}#c1")
+    html = reader.open_article().get_data(as_text=True)
+    assert "Votre commentaire est publié." in html
+    assert '<article class="comment" id="c1"' in html
+    assert "Je trouve <strong>cela</strong> crédible." in html
+    assert "Zoé" in html and "1 commentaire" in html
+    assert count_rows(Comment) == 1
+
+
+def test_markdown_is_rendered_once_at_write_time(reader, app):
+    post_comment(reader, body="[lien](https://exemple.fr) et *emphase*")
+    comment = last_comment(app)
+    assert comment.body_source == "[lien](https://exemple.fr) et *emphase*"
+    assert comment.body_html == ('<p><a href="https://exemple.fr" rel="nofollow ugc noopener">'
+                                 "lien</a> et <em>emphase</em></p>")
+
+
+def test_pseudonym_is_remembered_for_the_reader(reader, app):
+    post_comment(reader, pseudonym="Jean-Marc")
+    html = reader.open_article().get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="pseudonym"[^>]*value="Jean-Marc"', html)
+    with app.app_context():
+        from forum.extensions import db
+        row = db.session.execute(db.select(Reader)).scalar_one()
+        assert (row.pseudonym, row.pseudonym_key) == ("Jean-Marc", "jeanmarc")
+
+
+@pytest.mark.parametrize("name", ["Rédaction", "REDACTION", "la rédaction", "Modérateur",
+                                  "moderateur", "admin", "Admin_42", "A.d.m.i.n", "Staff"])
+def test_reserved_names_are_refused(reader, count_rows, name):
+    response = post_comment(reader, pseudonym=name, body="Texte gardé")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "réservé à l&#39;équipe du site" in html
+    assert "Texte gardé</textarea>" in html
+    assert count_rows(Comment) == 0
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("A", "de 2 à 40 caractères"),
+    ("x" * 41, "de 2 à 40 caractères"),
+    ("<script>", "ne peut contenir que des lettres"),
+    ("Zoé\u202e", "ne peut contenir que des lettres"),
+    ("Zo\u200bé", "ne peut contenir que des lettres"),
+    ("..", "au moins deux lettres"),
+])
+def test_invalid_pseudonyms_are_refused_with_a_clear_message(reader, name, message):
+    response = post_comment(reader, pseudonym=name)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_staff_names_cannot_be_taken(reader, app, count_rows):
+    from forum.extensions import db
+    from forum.models import User
+    with app.app_context():
+        db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont",
+                            password_hash="x"))
+        db.session.commit()
+    response = post_comment(reader, pseudonym="claire dupont")
+    assert response.status_code == 400
+    assert count_rows(Comment) == 0
+
+
+def test_a_pseudonym_belongs_to_one_reader_accent_and_case_insensitively(make_reader):
+    assert post_comment(make_reader(), pseudonym="Hélène").status_code == 302
+    response = post_comment(make_reader(), pseudonym="HELENE")
+    assert response.status_code == 400
+    assert "déjà utilisé par un autre lecteur" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("   ", "Votre commentaire est vide."),
+    ("\x00\x01", "Votre commentaire est vide."),
+    ("a" * 5001, "dépasse 5000 caractères"),
+])
+def test_bad_bodies_are_refused_and_the_text_kept(reader, count_rows, body, message):
+    response = post_comment(reader, body=body, pseudonym="Gardé")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message.replace(" ", "\u202f") in html.replace(" ", "\u202f") or message in html
+    assert 'value="Gardé"' in html
+    assert count_rows(Comment) == 0
+
+
+def test_preview_shows_rendered_text_without_storing(reader, count_rows):
+    form = comment_form(reader)
+    response = post_comment(reader, body="*aperçu*", button="preview", form=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Aperçu (pas encore publié)" in html and "<em>aperçu</em>" in html
+    assert f'value="{form["submission_token"]}"' in html
+    assert count_rows(Comment) == 0
+    assert post_comment(reader, body="*aperçu*", form=form).status_code == 302
+    assert count_rows(Comment) == 1
+
+
+def test_the_same_form_submitted_twice_stores_one_comment(reader, count_rows):
+    form = comment_form(reader)
+    first = post_comment(reader, form=form)
+    second = post_comment(reader, form=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count_rows(Comment) == 1
+
+
+def test_closed_discussion_refuses_posts_with_409(reader, app, count_rows):
+    form = comment_form(reader)
+    from forum.extensions import db
+    from forum.models import Article
+    with app.app_context():
+        db.session.execute(db.update(Article).values(discussion_open=False))
+        db.session.commit()
+    response = post_comment(reader, form=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "La discussion est close" in html
+    assert 'name="body"' not in html
+    assert count_rows(Comment) == 0
+
+
+def test_post_without_csrf_is_refused(reader, count_rows):
+    response = reader.client.post(COMMENTS_URL, data={"pseudonym": "Zoé", "body": "x",
+                                                      "submit": "x"})
+    assert response.status_code == 400
+    assert count_rows(Comment) == 0
+
+
+def test_staff_post_under_their_name_with_the_redaction_badge(reader, app, monkeypatch):
+    from forum.extensions import db
+    from forum.models import User
+    with app.app_context():
+        db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont",
+                            password_hash="x"))
+        db.session.commit()
+    staff = SimpleNamespace(id=1, display_name="Claire Dupont")
+    monkeypatch.setattr("forum.comments.views.staff_author", lambda: staff)
+    monkeypatch.setattr("forum.comments.page.staff_author", lambda: staff)
+    post_comment(reader, pseudonym="ignored", body="Précision de la rédaction.")
+    comment = last_comment(app)
+    assert (comment.user_id, comment.author_name) == (1, "Claire Dupont")
+    html = reader.open_article().get_data(as_text=True)
+    assert '<span class="badge badge-staff">Rédaction</span>' in html
+
+
+def test_held_comment_is_shown_to_its_author_only(reader, make_reader, app, monkeypatch):
+    from forum.comments import services
+    from forum.moderation.policy import PostingVerdict
+    monkeypatch.setattr(services, "judge_new_comment",
+                        lambda *a: PostingVerdict("pending", "premoderation"))
+    post_comment(reader, body="En attente")
+    assert comments(app)[0].status == "pending"
+    mine = reader.open_article().get_data(as_text=True)
+    assert "En attente" in mine and "en attente de modération" in mine
+    assert "En attente" not in make_reader().open_article().get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [403, 400])
+def test_policy_refusal_is_shown_in_the_form(reader, count_rows, monkeypatch, status):
+    from forum.comments import services
+
+    verdict = SimpleNamespace(status="approved", pending_reason=None, refusal="Refusé.",
+                              refusal_status=status)
+    monkeypatch.setattr(services, "judge_new_comment", lambda *a: verdict)
+    response = post_comment(reader, body="Texte gardé")
+    html = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert "Refusé." in html and "Texte gardé</textarea>" in html
+    assert count_rows(Comment) == 0
+
+
+def test_article_list_counts_public_comments(make_reader, client):
+    post_comment(make_reader(), body="Un", pseudonym="Un")
+    post_comment(make_reader(), body="Deux", pseudonym="Deux")
+    assert "2 commentaires" in client.get("/").get_data(as_text=True)

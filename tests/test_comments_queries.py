@@ -1,0 +1,80 @@
+"""The article page issues the same number of queries whatever the size of the discussion."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+
+from forum.extensions import db
+from tests.comment_helpers import post_comment, seed_comments
+
+MAIN_TABLES = ("comments", "comment_votes", "flags", "votes")
+
+
+@contextmanager
+def recorded_queries(app):
+    """Collect the SQL statements (and their parameters) run while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def page_queries(app, reader, **params) -> list[tuple[str, object]]:
+    with recorded_queries(app) as statements:
+        assert reader.open_article(**params).status_code == 200
+    return [s for s in statements if s[0].lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+def test_query_count_is_the_same_for_10_and_1000_comments(app, make_reader):
+    reader = make_reader()
+    reader.vote({"credibility": 3, "relevance": 2})
+    post_comment(reader, body="Mon avis")
+    seed_comments(app, 9, reader_prefix="small")
+    small = len(page_queries(app, reader))
+    seed_comments(app, 490, replies_per_thread=1, reader_prefix="big", start_minutes_ago=5000)
+    big = page_queries(app, reader)
+    assert reader.open_article().text.count('class="comment"') >= 50
+    assert len(big) == small
+    sorted_useful = len(page_queries(app, reader, sort="useful", stance="credible", page=1))
+    assert sorted_useful == small
+
+
+def test_every_discussion_query_uses_an_index(app, make_reader):
+    """No query of the page scans a whole discussion table (SQLite's planner tells)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("plans checked on SQLite: PostgreSQL seq-scans tiny tables")
+    reader = make_reader()
+    reader.vote({"credibility": 3, "relevance": 2})
+    post_comment(reader, body="Mon avis")
+    seed_comments(app, 30, replies_per_thread=1)
+    statements = page_queries(app, reader)
+    assert len(statements) > 10
+    with app.app_context():
+        for statement, parameters in statements:
+            plan = db.session.execute(text("EXPLAIN QUERY PLAN " + _inline(statement)),
+                                      _named(parameters)).all()
+            scans = [row[-1] for row in plan if re.match(r"SCAN (\w+)", row[-1])]
+            for detail in scans:
+                table = detail.split()[1]
+                assert table not in MAIN_TABLES or "USING" in detail, (statement, detail)
+
+
+def _inline(statement: str) -> str:
+    count = iter(range(10_000))
+    return re.sub(r"\?", lambda _m: f":p{next(count)}", statement)
+
+
+def _named(parameters) -> dict:
+    return {f"p{i}": value for i, value in enumerate(parameters or ())}

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from forum.models import utcnow
+from tests.comment_helpers import (
+    comments,
+    last_comment,
+    post_comment,
+    seed_comments,
+    update_comment,
+)
+from tests.conftest import ARTICLE_SLUG
+
+ARTICLE_URL = f"/articles/{ARTICLE_SLUG}"
+
+
+def discussion_html(reader, **params) -> str:
+    response = reader.open_article(**params)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return html[html.index('id="discussion"'):]
+
+
+def shown_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<article class="comment[^"]*" id="c(\d+)"', html)]
+
+
+def test_reply_is_nested_under_its_parent(make_reader, app):
+    alice, bob = make_reader(), make_reader()
+    post_comment(alice, body="Premier avis", pseudonym="Alice")
+    response = post_comment(bob, body="Je réponds", pseudonym="Bob", parent_id=1)
+    assert response.headers["Location"].endswith("#c2")
+    reply = last_comment(app)
+    assert (reply.parent_id, reply.thread_id, reply.depth) == (1, 1, 1)
+    html = discussion_html(bob)
+    assert re.search(r'id="c1".*<ol class="comment-list replies"[^>]*>\s*<li[^>]*>\s*'
+                     r'<article class="comment" id="c2"', html, re.S)
+
+
+def test_reply_form_without_javascript(reader):
+    post_comment(reader, body="Premier avis")
+    html = discussion_html(reader, repondre=1)
+    assert 'id="repondre-1"' in html and 'name="parent_id" value="1"' in html
+    assert "Répondre à Lectrice" in html
+    # A reply target that is not on the page falls back to the main form.
+    html = discussion_html(reader, repondre=999)
+    assert 'id="commenter"' in html and 'name="parent_id"' not in html
+
+
+def test_replies_past_the_depth_cap_attach_at_the_cap(make_reader, app):
+    reader = make_reader()
+    post_comment(reader, body="niveau 0", pseudonym="Niveau")
+    for parent in (1, 2, 3):
+        post_comment(make_reader(), body=f"niveau {parent}", pseudonym=f"Lecteur {parent}",
+                     parent_id=parent)
+    response = post_comment(reader, body="trop profond", parent_id=4)
+    assert response.status_code == 302
+    deep = last_comment(app)
+    assert (deep.depth, deep.parent_id, deep.reply_to_id, deep.thread_id) == (3, 3, 4, 1)
+    html = discussion_html(reader)
+    assert 'en réponse à <a href="#c4">Lecteur 3</a>' in html
+    assert [c.depth for c in comments(app)] == [0, 1, 2, 3, 3]
+
+
+def test_reply_to_a_missing_or_foreign_comment_is_refused(reader, count_rows):
+    from forum.models import Comment
+    response = post_comment(reader, body="Texte gardé", parent_id=42)
+    assert response.status_code == 409
+    assert "n&#39;accepte plus de réponses" in response.get_data(as_text=True)
+    assert count_rows(Comment) == 0
+
+
+def edit_form(reader, comment_id: int):
+    return reader.client.get(f"/comments/{comment_id}/edit")
+
+
+def test_author_edits_inside_the_window_and_it_shows_modifie(reader, app):
+    post_comment(reader, body="Version 1")
+    assert edit_form(reader, 1).status_code == 200
+    response = reader.post_form("/comments/1/edit", {"body": "Version *2*", "submit": "x"},
+                                page="/comments/1/edit")
+    assert response.status_code == 302
+    html = discussion_html(reader)
+    assert "Version <em>2</em>" in html and "(modifié)" in html
+    assert last_comment(app).edited_at is not None
+
+
+def test_edit_preview_and_empty_body(reader, app):
+    post_comment(reader, body="Version 1")
+    response = reader.post_form("/comments/1/edit", {"body": "**gras**", "preview": "x"},
+                                page="/comments/1/edit")
+    assert response.status_code == 200 and "<strong>gras</strong>" in response.text
+    response = reader.post_form("/comments/1/edit", {"body": "  ", "submit": "x"},
+                                page="/comments/1/edit")
+    assert response.status_code == 400 and "Votre commentaire est vide." in response.text
+    assert last_comment(app).body_source == "Version 1"
+
+
+def test_edit_after_the_window_is_refused(reader, app):
+    post_comment(reader, body="Version 1")
+    update_comment(app, 1, created_at=utcnow() - timedelta(minutes=16))
+    response = edit_form(reader, 1)
+    assert response.status_code == 403
+    assert "Le délai de 15 minutes" in response.get_data(as_text=True)
+    assert "Modifier ou supprimer" not in discussion_html(reader)
+    token = reader.token()
+    response = reader.client.post("/comments/1/edit", data={"csrf_token": token,
+                                                            "body": "Version 2", "submit": "x"})
+    assert response.status_code == 403
+    assert last_comment(app).body_source == "Version 1"
+
+
+def test_another_reader_cannot_edit_or_delete(make_reader, app):
+    author, other = make_reader(), make_reader()
+    post_comment(author, body="Mon avis")
+    assert edit_form(other, 1).status_code == 403
+    response = other.post_form("/comments/1/delete", {})
+    assert response.status_code == 403
+    assert last_comment(app).deleted_at is None
+
+
+def test_delete_without_replies_removes_it_from_the_page(reader, app):
+    post_comment(reader, body="À effacer")
+    response = reader.post_form("/comments/1/delete", {})
+    assert response.status_code == 302
+    html = discussion_html(reader)
+    assert "À effacer" not in html and "0 commentaire" in html
+    comment = last_comment(app)
+    assert comment.deleted_at is not None and comment.body_source == comment.body_html == ""
+    assert reader.client.get("/comments/1").status_code == 410
+
+
+def test_delete_with_replies_keeps_a_placeholder(make_reader):
+    author, other = make_reader(), make_reader()
+    post_comment(author, body="À effacer")
+    post_comment(other, body="Une réponse", pseudonym="Autre", parent_id=1)
+    author.post_form("/comments/1/delete", {})
+    html = discussion_html(other)
+    assert "À effacer" not in html
+    assert re.search(r'id="c1".*commentaire supprimé.*id="c2".*Une réponse', html, re.S)
+    assert shown_ids(html) == [1, 2]
+
+
+@pytest.fixture
+def app_config():
+    return {"FORUM_COMMENTS_PER_PAGE": 5}
+
+
+def test_pagination_of_top_level_comments_with_their_replies(app, reader):
+    ids = seed_comments(app, 12, replies_per_thread=2)
+    html = discussion_html(reader)
+    assert shown_ids(html)[::3] == ids[::-1][:5]
+    assert len(shown_ids(html)) == 15
+    assert 'aria-current="page">1<' in html and "page=3#discussion" in html
+    html = discussion_html(reader, page=3)
+    assert shown_ids(html)[::3] == ids[::-1][10:]
+    assert reader.open_article(page=4).status_code == 404
+    assert reader.open_article(page=0).status_code == 404
+
+
+def test_permalink_leads_to_the_page_that_shows_the_comment(app, reader):
+    ids = seed_comments(app, 12, replies_per_thread=1)
+    oldest = ids[0]
+    response = reader.client.get(f"/comments/{oldest}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{ARTICLE_URL}?page=3#c{oldest}")
+    reply_id = oldest + 12  # replies are inserted after every top-level comment
+    response = reader.client.get(f"/comments/{reply_id}")
+    assert response.headers["Location"].endswith(f"?page=3#c{reply_id}")
+    assert reader.client.get(f"/comments/{ids[-1]}").headers["Location"].endswith(
+        f"{ARTICLE_URL}#c{ids[-1]}")
+    assert reader.client.get("/comments/99999").status_code == 404
+
+
+def test_sorts(app, reader):
+    ids = seed_comments(app, 4)
+    update_comment(app, ids[1], useful_count=5)
+    update_comment(app, ids[2], useful_count=9)
+    assert shown_ids(discussion_html(reader)) == ids[::-1]
+    assert shown_ids(discussion_html(reader, sort="oldest")) == ids
+    assert shown_ids(discussion_html(reader, sort="useful"))[:2] == [ids[2], ids[1]]
+    assert shown_ids(discussion_html(reader, sort="nonsense")) == ids[::-1]
+
+
+def test_featured_comment_comes_first_with_its_badge(app, reader):
+    ids = seed_comments(app, 3)
+    update_comment(app, ids[0], featured_at=utcnow())
+    html = discussion_html(reader)
+    assert shown_ids(html)[0] == ids[0]
+    assert "Choix de la rédaction" in html
+
+
+def test_hidden_comments_keep_the_thread_shape(app, make_reader):
+    author, other = make_reader(), make_reader()
+    post_comment(author, body="Refusé plus tard")
+    post_comment(other, body="Réponse visible", pseudonym="Autre", parent_id=1)
+    update_comment(app, 1, status="rejected", reject_reason="Hors charte")
+    html = discussion_html(make_reader())
+    assert "Refusé plus tard" not in html and "refusé par la modération" in html
+    assert "Réponse visible" in html
+    mine = discussion_html(author)
+    assert "Refusé plus tard" in mine and "Hors charte" in mine
+
+
+def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, monkeypatch):
+    from forum.comments import services
+    from forum.moderation.policy import PostingVerdict
+    post_comment(reader, body="Version 1")
+    monkeypatch.setattr(services, "judge_new_comment",
+                        lambda *a: PostingVerdict("pending", "suspect_word"))
+    reader.post_form("/comments/1/edit", {"body": "Version douteuse", "submit": "x"},
+                     page="/comments/1/edit")
+    comment = last_comment(app)
+    assert (comment.status, comment.pending_reason) == ("pending", "suspect_word")
