@@ -41,8 +41,8 @@ def register_blueprints(app: Flask) -> None:
     # services of several areas, and package-level imports of views would form cycles.
     from forum.articles.views import bp as articles_bp
     from forum.auth.views import bp as auth_bp
-    from forum.moderation.views import bp as moderation_bp
     from forum.comments.views import bp as comments_bp
+    from forum.moderation.views import bp as moderation_bp
     from forum.polls.views import bp as polls_bp
 
     app.register_blueprint(articles_bp)

@@ -2,7 +2,7 @@
 
 The table ACCESS below is the single place to edit: a new route without an entry fails
 test_every_route_has_an_entry. URLs and form data may use {article_slug}, {article},
-{comment}, {ban} and {word}: ids of rows the `world` fixture creates. CSRF is switched off
+{comment} (pending), {public} (published), {ban} and {word}: ids of rows the `world` fixture creates. CSRF is switched off
 here to test permissions alone (tests/test_moderation.py checks CSRF on every staff form).
 """
 
@@ -69,6 +69,19 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/articles/<slug>"): everyone(200, url="/articles/{article_slug}"),
     ("POST", "/articles/<slug>/vote"): everyone(400, url="/articles/{article_slug}/vote"),
     ("GET", "/static/<path:filename>"): everyone(200, url="/static/css/forum.css"),
+    # Discussion (readers need no account; only a comment's author may edit or delete it)
+    ("POST", "/articles/<slug>/comments"): everyone(400, url="/articles/{article_slug}/comments"),
+    ("GET", "/articles/<slug>/comments.atom"): everyone(
+        200, url="/articles/{article_slug}/comments.atom"),
+    ("GET", "/comments/<int:comment_id>"): everyone(302, url="/comments/{public}"),
+    ("GET", "/comments/<int:comment_id>/edit"): everyone(403, url="/comments/{public}/edit"),
+    ("POST", "/comments/<int:comment_id>/edit"): everyone(403, url="/comments/{public}/edit"),
+    ("POST", "/comments/<int:comment_id>/delete"): everyone(
+        403, url="/comments/{public}/delete"),
+    ("GET", "/comments/<int:comment_id>/flag"): everyone(200, url="/comments/{public}/flag"),
+    ("POST", "/comments/<int:comment_id>/flag"): everyone(400, url="/comments/{public}/flag"),
+    ("POST", "/comments/<int:comment_id>/useful"): everyone(
+        302, url="/comments/{public}/useful"),
     # Staff sign-in
     ("GET", "/staff/login"): Access(200, 200, 302, 302, 200),
     ("POST", "/staff/login"): everyone(400),
@@ -126,6 +139,7 @@ def app_config() -> dict:
 def world(app) -> dict:
     """One row of each kind the routes act on; their ids fill the URLs and form data."""
     comment = add_comment(app, status="pending", pending_reason="premoderation")
+    public = add_comment(app, body="Un avis publié.")
     with app.app_context():
         article = db.session.execute(
             select(Article).where(Article.slug == ARTICLE_SLUG)).scalar_one()
@@ -134,7 +148,7 @@ def world(app) -> dict:
         db.session.add_all([ban, word])
         db.session.commit()
         return {"article_slug": article.slug, "article": article.id, "comment": comment,
-                "ban": ban.id, "word": word.id}
+                "ban": ban.id, "word": word.id, "public": public}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import event, text
 
 from forum.extensions import db
@@ -52,23 +51,33 @@ def test_query_count_is_the_same_for_10_and_1000_comments(app, make_reader):
 
 
 def test_every_discussion_query_uses_an_index(app, make_reader):
-    """No query of the page scans a whole discussion table (SQLite's planner tells)."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("plans checked on SQLite: PostgreSQL seq-scans tiny tables")
+    """No query of the page scans a whole discussion table, on either database's planner."""
     reader = make_reader()
     reader.vote({"credibility": 3, "relevance": 2})
     post_comment(reader, body="Mon avis")
     seed_comments(app, 30, replies_per_thread=1)
     statements = page_queries(app, reader)
     assert len(statements) > 10
-    with app.app_context():
+    with app.app_context(), db.engine.connect() as connection:
         for statement, parameters in statements:
-            plan = db.session.execute(text("EXPLAIN QUERY PLAN " + _inline(statement)),
-                                      _named(parameters)).all()
-            scans = [row[-1] for row in plan if re.match(r"SCAN (\w+)", row[-1])]
-            for detail in scans:
-                table = detail.split()[1]
-                assert table not in MAIN_TABLES or "USING" in detail, (statement, detail)
+            for table, detail in _full_scans(connection, statement, parameters):
+                assert table not in MAIN_TABLES, (statement, detail)
+
+
+def _full_scans(connection, statement: str, parameters):
+    """(table, plan line) for every full table scan the planner chooses."""
+    if connection.dialect.name == "postgresql":
+        # Tiny test tables make a sequential scan the cheapest plan; forbid it so the planner
+        # shows whether an index could serve the query at all.
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters or {}).all()
+        lines = [row[0] for row in plan]
+        return [(m.group(1), line) for line in lines
+                if (m := re.search(r"Seq Scan on (\w+)", line))]
+    plan = connection.execute(text("EXPLAIN QUERY PLAN " + _inline(statement)),
+                              _named(parameters)).all()
+    return [(row[-1].split()[1], row[-1]) for row in plan
+            if re.match(r"SCAN (\w+)", row[-1]) and "USING" not in row[-1]]
 
 
 def _inline(statement: str) -> str:

@@ -207,7 +207,7 @@ def _attach_reply(comment: Comment, target: Comment, max_depth: int) -> None:
 
 def _apply_verdict(comment: Comment, verdict) -> None:
     if verdict.refusal:
-        raise CommentError(verdict.refusal, status=getattr(verdict, "refusal_status", 400),
+        raise CommentError(verdict.refusal, status=verdict.refusal_status,
                            field="body")
     if verdict.status == "pending":
         comment.status, comment.pending_reason = "pending", verdict.pending_reason

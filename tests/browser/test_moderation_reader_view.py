@@ -1,9 +1,5 @@
 """The reader's article page reflects moderation: the featured comment first with its badge,
 the rejected one gone for the public.
-
-Written against the contract between the comments and moderation areas (see BRIEF): it
-needs the reader-side discussion (POST /articles/<slug>/comments), built on another branch,
-and is skipped until that branch is merged.
 """
 
 from __future__ import annotations
@@ -14,13 +10,6 @@ from tests.browser.moderation_helpers import log_in_as_moderator, press_and_wait
 from tests.conftest import add_comment
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def needs_the_discussion(app):
-    rules = {(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods}
-    if ("/articles/<slug>/comments", "POST") not in rules:
-        pytest.skip("needs the reader-side discussion (branch comments), not merged yet")
 
 
 def test_reader_page_shows_featured_first_and_hides_rejected(app, browser, live_server, page,
