@@ -2,8 +2,9 @@
 
 The table ACCESS below is the single place to edit: a new route without an entry fails
 test_every_route_has_an_entry. URLs and form data may use {article_slug}, {article},
-{comment} (pending), {public} (published), {ban} and {word}: ids of rows the `world` fixture creates. CSRF is switched off
-here to test permissions alone (tests/test_moderation.py checks CSRF on every staff form).
+{comment} (pending), {public} (published), {ban} and {word}: ids of rows the `world`
+fixture creates. CSRF is switched off here to test permissions alone
+(tests/test_moderation.py checks CSRF on every staff form).
 """
 
 from __future__ import annotations
