@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTICLE_SLUG
+from forum.models import utcnow
+from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, add_comment, create_staff_account
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
@@ -16,7 +17,23 @@ READER_PAGES = [
     "/",
     f"/articles/{ARTICLE_SLUG}",
     f"/articles/{ARTICLE_SLUG}?resultats=1",
+    f"/articles/{ARTICLE_SLUG}?sort=useful&stance=credible",
+    "/comments/{comment}/flag",
+    "/staff/login",
     "/une-page-qui-n-existe-pas",
+]
+
+STAFF_PAGES = [
+    "/moderation?tab=pending",
+    "/moderation?tab=reported",
+    "/moderation?tab=recent",
+    "/moderation?tab=rejected",
+    "/moderation/dashboard",
+    "/moderation/articles",
+    "/moderation/bans",
+    "/moderation/words",
+    "/moderation/audit",
+    "/staff/password",
 ]
 
 
@@ -40,9 +57,29 @@ def axe_violations(page) -> list[str]:
     ]
 
 
+@pytest.fixture
+def comment(app) -> int:
+    add_comment(app, body="Un avis en attente", status="pending", pending_reason="flags",
+                flag_count=3)
+    return add_comment(app, body="Un avis *publié*", featured_at=utcnow())
+
+
 @pytest.mark.parametrize("path", READER_PAGES)
-def test_reader_pages_have_no_wcag_violations(axe_page, path):
+def test_reader_pages_have_no_wcag_violations(axe_page, comment, path):
+    axe_page.goto(path.format(comment=comment))
+    assert axe_violations(axe_page) == []
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_pages_have_no_wcag_violations(app, axe_page, comment, path):
+    create_staff_account(app, "admin@redaction.example", "admin")
+    axe_page.goto("/staff/login")
+    axe_page.get_by_label("Adresse e-mail").fill("admin@redaction.example")
+    axe_page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    axe_page.get_by_role("button", name="Se connecter").click()
+    axe_page.wait_for_load_state()
     axe_page.goto(path)
+    assert "/staff/login" not in axe_page.url, "the admin is signed in"
     assert axe_violations(axe_page) == []
 
 
