@@ -22,14 +22,29 @@ def create_app(config: dict | None = None) -> Flask:
 
     settings.load_config(app, config)
 
-    from forum import commands, database, errors, extensions_setup, readers, templating
+    from forum import (
+        commands,
+        database,
+        errors,
+        extensions_setup,
+        input_guard,
+        observability,
+        readers,
+        security,
+        templating,
+    )
     from forum.auth import sessions
+    from forum.parsing import BoundedIntConverter
 
+    observability.init_app(app)
+    input_guard.init_app(app)
     extensions_setup.init_app(app)
+    security.init_app(app)
     sessions.init_app(app)
     database.init_app(app)
     readers.init_app(app)
     templating.init_app(app)
+    app.url_map.converters["int"] = BoundedIntConverter
     register_blueprints(app)
     errors.init_app(app)
     commands.init_app(app)
@@ -43,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.comments.views import bp as comments_bp
     from forum.moderation.views import bp as moderation_bp
+    from forum.ops.views import bp as ops_bp
     from forum.polls.views import bp as polls_bp
 
     app.register_blueprint(articles_bp)
@@ -50,3 +66,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(ops_bp)

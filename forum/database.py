@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
 
@@ -12,10 +13,25 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def init_app(app: Flask) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order).
+    app.teardown_appcontext(close_session_quietly)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
+
+
+def close_session_quietly(_error: BaseException | None) -> None:
+    """End the request's session even if the database dropped the connection meanwhile.
+
+    The response is already built (and a write already committed): a connection that died
+    after the last query must not turn it into the server's bare 500 page.
+    """
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        current_app.logger.warning("Session closed on a dead connection", exc_info=True)
+        db.session.registry.clear()
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy.exc
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -22,6 +23,11 @@ MESSAGES = {
         _l("Trop de requêtes"),
         _l("Vous avez fait trop de demandes en peu de temps. Réessayez dans un instant."),
     ),
+    503: (
+        _l("Service momentanément indisponible"),
+        _l("La base de données ne répond pas pour l'instant. Réessayez dans un instant : "
+           "ce qui était enregistré n'est pas perdu."),
+    ),
     500: (
         _l("Erreur interne"),
         _l("Une erreur inattendue s'est produite. Ce qui était enregistré n'est pas perdu."),
@@ -39,6 +45,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)
+    for error in (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError):
+        app.register_error_handler(error, handle_database_error)
 
 
 def render_error(code: int, message: str | None = None):
@@ -76,6 +84,26 @@ def handle_http_error(error: HTTPException):
     response.content_type = "text/html; charset=utf-8"
     response.status_code = code
     return response
+
+
+def handle_database_error(error: Exception):
+    """A lost or refused database connection is an outage, not a bug: 503, retry later."""
+    try:
+        db.session.rollback()
+    except sqlalchemy.exc.SQLAlchemyError:
+        db.session.remove()
+    if not _is_connection_failure(error):
+        return handle_unexpected_error(error)
+    current_app.logger.error("Database unavailable", exc_info=error)
+    page, code = render_error(503)
+    return page, code, {"Retry-After": "5"}
+
+
+def _is_connection_failure(error: Exception) -> bool:
+    if isinstance(error, sqlalchemy.exc.TimeoutError):
+        return True
+    return error.connection_invalidated or isinstance(
+        error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError)
 
 
 def handle_unexpected_error(error: Exception):

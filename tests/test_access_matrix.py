@@ -111,6 +111,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/moderation/words/<int:rule_id>/delete"): admin_action(
         url="/moderation/words/{word}/delete"),
     ("GET", "/moderation/audit"): admin_page(),
+    # Operations
+    ("GET", "/healthz"): everyone(200),
 }
 
 

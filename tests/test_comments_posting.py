@@ -94,7 +94,7 @@ def test_a_pseudonym_belongs_to_one_reader_accent_and_case_insensitively(make_re
 
 @pytest.mark.parametrize(("body", "message"), [
     ("   ", "Votre commentaire est vide."),
-    ("\x00\x01", "Votre commentaire est vide."),
+    ("\x01\x02", "Votre commentaire est vide."),
     ("a" * 5001, "dépasse 5000 caractères"),
 ])
 def test_bad_bodies_are_refused_and_the_text_kept(reader, count_rows, body, message):
@@ -103,6 +103,13 @@ def test_bad_bodies_are_refused_and_the_text_kept(reader, count_rows, body, mess
     assert response.status_code == 400
     assert message.replace(" ", "\u202f") in html.replace(" ", "\u202f") or message in html
     assert 'value="Gardé"' in html
+    assert count_rows(Comment) == 0
+
+
+def test_a_nul_byte_is_refused_before_the_form_with_a_clear_page(reader, count_rows):
+    response = post_comment(reader, body="avis\x00caché", pseudonym="Gardé")
+    assert response.status_code == 400
+    assert "caractères non valides" in response.get_data(as_text=True)
     assert count_rows(Comment) == 0
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, request
 
 from forum.articles.page import render_article_page
 from forum.articles.services import get_article, list_articles
+from forum.parsing import bounded_int
 
 bp = Blueprint("articles", __name__)
 
@@ -22,8 +23,9 @@ def show(slug: str):
     return render_article_page(
         article,
         show_results="resultats" in args,
-        discussion_page=args.get("page", 1, type=int),
+        # A page number that is not one names no page: 0 makes the discussion answer 404.
+        discussion_page=bounded_int(args.get("page", "1"), default=0),
         sort=args.get("sort", "recent"),
         stance=args.get("stance") or None,
-        reply_to=args.get("repondre", type=int),
+        reply_to=bounded_int(args.get("repondre")),
     )

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from forum.comments.services import MAX_BODY
+from forum.parsing import bounded_int
 
 FLAG_CHOICES = [
     SelectChoice("spam", _l("Spam ou publicité")),
@@ -23,10 +24,7 @@ FLAG_CHOICES = [
 
 
 def _optional_int(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return bounded_int(value)
 
 
 class CommentForm(FlaskForm):

@@ -7,35 +7,12 @@ from pathlib import Path
 import pytest
 
 from forum.models import utcnow
+from tests.browser.pages import READER_PAGES, STAFF_PAGES
 from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, add_comment, create_staff_account
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-READER_PAGES = [
-    "/",
-    f"/articles/{ARTICLE_SLUG}",
-    f"/articles/{ARTICLE_SLUG}?resultats=1",
-    f"/articles/{ARTICLE_SLUG}?sort=useful&stance=credible",
-    "/comments/{comment}/flag",
-    "/staff/login",
-    "/une-page-qui-n-existe-pas",
-]
-
-STAFF_PAGES = [
-    "/moderation?tab=pending",
-    "/moderation?tab=reported",
-    "/moderation?tab=recent",
-    "/moderation?tab=rejected",
-    "/moderation/dashboard",
-    "/moderation/articles",
-    "/moderation/bans",
-    "/moderation/words",
-    "/moderation/audit",
-    "/staff/password",
-]
-
 
 @pytest.fixture
 def axe_page(browser, live_server):

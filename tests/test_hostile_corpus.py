@@ -1,0 +1,205 @@
+"""Every route, every form field and query parameter, ~370 hostile values: never a 500,
+never a stored NUL, undecodable text, bidi trick in a name or live markup on a page."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote_from_bytes, urlencode
+
+import pytest
+from sqlalchemy import String, Text, select
+
+from forum.extensions import db
+from forum.models import Article, Ban, Comment, WordRule
+from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, StaffMember, add_comment, csrf_token
+from tests.hostile_corpus import HOSTILE
+from tests.test_access_matrix import ACCESS
+
+# Form fields of every POST route (CSRF token aside). Names may use the ids of `targets`.
+FIELDS: dict[str, list[str]] = {
+    "/articles/<slug>/vote": ["q_{q1}", "q_{q2}"],
+    "/articles/<slug>/comments": ["pseudonym", "body", "parent_id", "submission_token",
+                                  "preview"],
+    "/comments/<int:comment_id>/edit": ["body", "preview"],
+    "/comments/<int:comment_id>/delete": [],
+    "/comments/<int:comment_id>/flag": ["reason", "note"],
+    "/comments/<int:comment_id>/useful": [],
+    "/staff/login": ["email", "password", "next"],
+    "/staff/logout": [],
+    "/staff/password": ["current_password", "new_password", "confirm_password"],
+    "/moderation/comments/<int:comment_id>/<action>": ["next"],
+    "/moderation/comments/<int:comment_id>/reject": ["reason", "note", "next"],
+    "/moderation/comments/<int:comment_id>/ban": ["duration", "reason", "include_address",
+                                                  "next"],
+    "/moderation/bulk": ["action", "reason", "note", "comment_ids", "next"],
+    "/moderation/articles/<slug>/settings": [
+        "a{article}-discussion_open", "a{article}-poll_open", "a{article}-premoderation",
+        "a{article}-flag_threshold"],
+    "/moderation/bans/<int:ban_id>/lift": [],
+    "/moderation/words": ["word", "kind"],
+    "/moderation/words/<int:rule_id>/delete": [],
+}
+
+# Query parameters the views read (request.args); other GET routes read none.
+QUERY: dict[str, list[str]] = {
+    "/articles/<slug>": ["page", "sort", "stance", "repondre", "resultats"],
+    "/staff/login": ["next"],
+    "/moderation": ["tab", "page"],
+    "/moderation/audit": ["action", "actor", "article", "comment", "reader", "page"],
+}
+
+URLS = {
+    "/articles/<slug>": "/articles/{slug}",
+    "/articles/<slug>/vote": "/articles/{slug}/vote",
+    "/articles/<slug>/comments": "/articles/{slug}/comments",
+    "/articles/<slug>/comments.atom": "/articles/{slug}/comments.atom",
+    "/comments/<int:comment_id>": "/comments/{own}",
+    "/comments/<int:comment_id>/edit": "/comments/{own}/edit",
+    "/comments/<int:comment_id>/delete": "/comments/{own}/delete",
+    "/comments/<int:comment_id>/flag": "/comments/{public}/flag",
+    "/comments/<int:comment_id>/useful": "/comments/{public}/useful",
+    "/moderation/comments/<int:comment_id>/<action>": "/moderation/comments/{pending}/approve",
+    "/moderation/comments/<int:comment_id>/reject": "/moderation/comments/{pending}/reject",
+    "/moderation/comments/<int:comment_id>/ban": "/moderation/comments/{pending}/ban",
+    "/moderation/articles/<slug>/settings": "/moderation/articles/{slug}/settings",
+    "/moderation/bans/<int:ban_id>/lift": "/moderation/bans/{ban}/lift",
+    "/moderation/words/<int:rule_id>/delete": "/moderation/words/{word}/delete",
+    "/static/<path:filename>": "/static/css/forum.css",
+}
+
+PSEUDONYM = re.compile(r"[\w \-.']{2,40}")
+LIVE_MARKUP = re.compile(r"<script>alert|onerror=alert|onload=alert|href=\"javascript:", re.I)
+
+
+def test_every_route_has_a_plan():
+    posts = {rule for method, rule in ACCESS if method == "POST"}
+    assert posts == FIELDS.keys(), "add the route's form fields to FIELDS"
+    gets = {rule for method, rule in ACCESS if method == "GET"}
+    assert QUERY.keys() <= gets
+
+
+@pytest.fixture
+def targets(app, reader) -> dict:
+    """The rows the routes act on; the reader owns one comment so edit/delete reach the view."""
+    reader.post_form(f"/articles/{ARTICLE_SLUG}/comments",
+                     {"pseudonym": "Lectrice", "body": "Mon premier avis.", "submit": "1"})
+    pending = add_comment(app, status="pending", pending_reason="premoderation")
+    public = add_comment(app, body="Un avis publié.")
+    with app.app_context():
+        article = db.session.execute(
+            select(Article).where(Article.slug == ARTICLE_SLUG)).scalar_one()
+        own = db.session.execute(select(Comment.id).where(
+            Comment.body_source == "Mon premier avis.")).scalar_one()
+        ban = Ban(reader_hash="b" * 64, reason="test")
+        word = WordRule(word="vieux", normalized="vieux", kind="suspect")
+        db.session.add_all([ban, word])
+        db.session.commit()
+        q1, q2 = (question.id for question in article.questions)
+        return {"slug": ARTICLE_SLUG, "article": article.id, "own": own, "public": public,
+                "pending": pending, "ban": ban.id, "word": word.id, "q1": q1, "q2": q2}
+
+
+def client_for(rule: str, reader, admin, anonymous):
+    if rule == "/staff/login":
+        return anonymous
+    if rule.startswith(("/moderation", "/staff")):
+        return admin
+    return reader
+
+
+def body(fields: list[str], value: bytes, token: str) -> bytes:
+    pairs = [(name, value) for name in fields] + [("csrf_token", token.encode())]
+    return urlencode(pairs).encode()
+
+
+def check(response, what: str) -> None:
+    assert response.status_code < 500, f"{what}: {response.status_code}"
+    if response.mimetype == "text/html" and response.status_code >= 400:
+        assert 'lang="fr"' in response.get_data(as_text=True), f"{what}: unstyled error"
+
+
+@pytest.fixture
+def corpus(database_url) -> list[tuple[str, bytes]]:
+    """The whole corpus on SQLite; on PostgreSQL each payload once, unwrapped (same kinds of
+    value, a quarter of the requests, so the suite stays short)."""
+    if database_url.startswith("sqlite"):
+        return HOSTILE
+    return [(label, value) for label, value in HOSTILE if label.endswith("/as_is")]
+
+
+def test_hostile_values_never_break_a_route_or_the_data(app, reader, admin, targets, corpus):
+    anonymous = app.test_client()
+    # A moderator whose session must survive the run (logout is sent last).
+    tokens = {id(c): csrf_token(c.get(page).get_data(as_text=True)) for c, page in (
+        (reader.client, reader.article_url), (admin.client, "/moderation"),
+        (anonymous, "/staff/login"))}
+    clients = {"reader": reader.client, "admin": admin.client, "anonymous": anonymous}
+    routes = sorted(ACCESS, key=lambda route: route[1] == "/staff/logout")
+
+    for method, rule in routes:
+        client = client_for(rule, *clients.values())
+        url = URLS.get(rule, rule).format(**targets)
+        token = tokens[id(client)]
+        if method == "GET":
+            names = QUERY.get(rule, [])
+            for label, value in corpus if names else []:
+                query = urlencode([(name, value) for name in names])
+                check(client.get(url, query_string=query), f"GET {url} {label}")
+            continue
+        fields = [name.format(**targets) for name in FIELDS[rule]]
+        for label, value in corpus if fields else []:
+            check(client.post(url, data=body(fields, value, token),
+                              content_type="application/x-www-form-urlencoded"),
+                  f"POST {url} {label}")
+        send_malformed_requests(client, url, fields or ["x"], token)
+
+    for label, value in corpus:
+        check(anonymous.get("/articles/" + quote_from_bytes(value)), f"slug {label}")
+        check(anonymous.get("/comments/" + quote_from_bytes(value)), f"comment id {label}")
+
+    assert_nothing_invalid_was_stored(app)
+    again = StaffMember(app, admin.email)
+    assert again.login(password=STAFF_PASSWORD).status_code == 302, (
+        "the admin's password was not changed by the corpus")
+    assert_pages_show_no_live_markup(anonymous, again)
+
+
+def send_malformed_requests(client, url: str, fields: list[str], token: str) -> None:
+    arrays = [(name, f"valeur {n}") for name in fields for n in (1, 2)]
+    check(client.post(url, data=urlencode([*arrays, ("csrf_token", token)]),
+                      content_type="application/x-www-form-urlencoded"), f"{url} arrays")
+    check(client.post(url, data=json.dumps({name: ["x"] for name in fields}),
+                      content_type="application/json"), f"{url} json")
+    check(client.post(url, data="x=1", content_type="text/plain"), f"{url} text/plain")
+    check(client.post(url, data=b"\xff\xfe\x00", content_type="multipart/form-data"),
+          f"{url} broken multipart")
+    check(client.post(url, data={"csrf_token": token, **{n: "a\x00b" for n in fields}},
+                      content_type="multipart/form-data"), f"{url} multipart NUL")
+
+
+def assert_nothing_invalid_was_stored(app) -> None:
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            text_columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+            for row in db.session.execute(select(*text_columns)) if text_columns else []:
+                for column, value in zip(text_columns, row, strict=True):
+                    if isinstance(value, str):
+                        assert "\x00" not in value and "\ufffd" not in value, (
+                            f"{table.name}.{column.name}: {value[:60]!r}")
+        for comment in db.session.execute(select(Comment)).scalars():
+            assert len(comment.body_source) <= 5000
+            assert comment.author_name is None or PSEUDONYM.fullmatch(comment.author_name), (
+                comment.author_name)
+        for rule in db.session.execute(select(WordRule)).scalars():
+            assert rule.word.isprintable() and len(rule.word) <= 80, rule.word
+
+
+def assert_pages_show_no_live_markup(anonymous, admin) -> None:
+    pages = [anonymous.get(f"/articles/{ARTICLE_SLUG}"),
+             anonymous.get(f"/articles/{ARTICLE_SLUG}/comments.atom"),
+             admin.client.get("/moderation?tab=recent"),
+             admin.client.get("/moderation/words")]
+    for page in pages:
+        assert page.status_code == 200
+        assert not LIVE_MARKUP.search(page.get_data(as_text=True))

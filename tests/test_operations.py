@@ -1,0 +1,156 @@
+"""What an operator relies on: the health check, request ids, JSON logs, gunicorn's config."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+
+from forum import create_app
+from forum.articles.content import read_content_dir
+from forum.articles.services import load_article_content
+from forum.extensions import db
+from tests.conftest import TEST_SECRET, make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
+
+
+def test_healthz_reports_an_unreachable_database_and_logs_it():
+    app = make_app("postgresql+psycopg://postgres@127.0.0.1:1/absent")
+    log = io.StringIO()
+    (handler,) = app.logger.handlers
+    handler.setStream(log)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
+    (warning,) = [json.loads(line) for line in log.getvalue().splitlines()]
+    assert warning["level"] == "warning"
+    assert warning["request_id"] == response.headers["X-Request-ID"]
+    assert warning["path"] == "/healthz"
+    assert "OperationalError" in warning["exception"]
+
+
+def test_every_response_carries_a_request_id_shown_on_error_pages(client):
+    first, second = client.get("/"), client.get("/")
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+    missing = client.get("/articles/inconnu")
+    assert missing.status_code == 404
+    assert missing.headers["X-Request-ID"] in missing.get_data(as_text=True)
+
+
+def test_a_proxy_request_id_is_kept_only_when_it_is_safe(client):
+    kept = client.get("/", headers={"X-Request-ID": "lb-7f3a9c2e"})
+    assert kept.headers["X-Request-ID"] == "lb-7f3a9c2e"
+    forged = 'x", "level": "fake'
+    hostile = client.get("/", headers={"X-Request-ID": forged})
+    assert hostile.headers["X-Request-ID"] != forged
+    assert len(hostile.headers["X-Request-ID"]) == 32
+
+
+# --- gunicorn with the shipped configuration ---------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def sqlite_site(tmp_path) -> str:
+    url = "sqlite:///" + str(tmp_path / "forum.sqlite3")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        upgrade()
+        for content in read_content_dir():
+            load_article_content(content)
+        db.session.commit()
+        db.engine.dispose()
+    return url
+
+
+def fetch(url: str, **headers) -> int:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.live
+def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_site, tmp_path):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": sqlite_site, "SECRET_KEY": TEST_SECRET,
+           "FORUM_BIND": f"127.0.0.1:{port}", "FORUM_WORKERS": "2"}
+    logs = tmp_path / "gunicorn.log"
+    with logs.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while fetch_or_none(base + "/healthz") != 200:
+                assert server.poll() is None, logs.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+            assert fetch(base + "/") == 200
+            assert fetch(base + "/articles/anthropic-coupe-acces-openai-api-claude") == 200
+            assert fetch(base + "/nulle-part", **{"X-Request-ID": "probe-0001"}) == 404
+            assert fetch(base + "/", **{"X-Forwarded-For": "198.51.100.23"}) == 200
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+    records = [json.loads(line) for line in logs.read_text().splitlines() if line.strip()]
+    access = [r for r in records if r["logger"] == "gunicorn.access"]
+    assert {r["path"] for r in access} >= {"/", "/healthz", "/nulle-part"}
+    probe = next(r for r in access if r["request_id"] == "probe-0001")
+    assert probe["status"] == 404 and probe["method"] == "GET"
+    assert all(r["request_id"] for r in access), "every request is logged with its id"
+    for record in access:
+        assert "127.0.0.1" not in json.dumps(record), record
+        assert "198.51.100.23" not in json.dumps(record), record
+    assert "198.51.100.23" not in logs.read_text()
+
+
+def fetch_or_none(url: str) -> int | None:
+    try:
+        return fetch(url)
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://postgres@127.0.0.1:1/absent",
+    "sqlite:////nonexistent-directory/forum.sqlite3",
+], ids=["postgresql-down", "sqlite-unopenable"])
+def test_an_unreachable_database_gives_the_styled_503_with_retry_after(url):
+    app = make_app(url)
+    app.logger.handlers[0].setStream(io.StringIO())
+    response = app.test_client().get("/articles/anthropic-coupe-acces-openai-api-claude")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    html = response.get_data(as_text=True)
+    assert 'lang="fr"' in html and "Réessayez dans un instant" in html
+    assert "Traceback" not in html
