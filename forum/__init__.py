@@ -22,9 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     settings.load_config(app, config)
 
-    from forum import commands, database, errors, extensions_setup, readers, templating
+    from forum import commands, database, errors, extensions_setup, net, readers, templating
     from forum.auth import sessions
 
+    net.init_app(app)
     extensions_setup.init_app(app)
     sessions.init_app(app)
     database.init_app(app)
