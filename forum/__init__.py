@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         errors,
         extensions_setup,
         input_guard,
+        net,
         observability,
         readers,
         security,
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from forum.auth import sessions
     from forum.parsing import BoundedIntConverter
 
+    net.init_app(app)
     observability.init_app(app)
     input_guard.init_app(app)
     extensions_setup.init_app(app)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import sqlalchemy.exc
 from flask import Flask, current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from forum.extensions import db
+from forum.extensions import db, limiter
 
 MESSAGES = {
     400: (_l("Requête invalide"), _l("La demande envoyée n'a pas pu être comprise.")),
@@ -78,6 +83,8 @@ def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     custom = error.description if error.description != type(error).description else None
+    if error.code == 429:
+        custom = _retry_message()
     page, code = render_error(error.code, custom)
     response = error.get_response()
     response.set_data(page)
@@ -104,6 +111,20 @@ def _is_connection_failure(error: Exception) -> bool:
         return True
     return error.connection_invalidated or isinstance(
         error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError)
+
+
+def _retry_message() -> str | None:
+    """Tell the reader how long to wait, from the limit that refused the request."""
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    if seconds < 120:
+        wait = ngettext("%(num)d seconde", "%(num)d secondes", seconds)
+    else:
+        wait = ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
+    return _("Vous avez fait trop de demandes en peu de temps. Réessayez dans %(wait)s.",
+             wait=wait)
 
 
 def handle_unexpected_error(error: Exception):

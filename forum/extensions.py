@@ -10,7 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from forum.net import client_address
+from forum.readers import current_address_hash
 
 # Stable constraint names, so migrations can alter and drop them on every database.
 NAMING_CONVENTION = {
@@ -32,4 +32,5 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 cache = Cache()
-limiter = Limiter(key_func=client_address)
+# Keyed on the address hash, so no raw address ever reaches the limit storage (Redis).
+limiter = Limiter(key_func=current_address_hash)

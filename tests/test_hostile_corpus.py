@@ -20,7 +20,7 @@ from tests.test_access_matrix import ACCESS
 FIELDS: dict[str, list[str]] = {
     "/articles/<slug>/vote": ["q_{q1}", "q_{q2}"],
     "/articles/<slug>/comments": ["pseudonym", "body", "parent_id", "submission_token",
-                                  "preview"],
+                                  "rendered_at", "website", "preview"],
     "/comments/<int:comment_id>/edit": ["body", "preview"],
     "/comments/<int:comment_id>/delete": [],
     "/comments/<int:comment_id>/flag": ["reason", "note"],

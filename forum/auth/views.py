@@ -16,13 +16,14 @@ from forum.auth.services import (
 )
 from forum.extensions import db
 from forum.limits import rate_limit, rate_limit_by
+from forum.readers import keyed_hash
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 bp.after_request(keep_out_of_caches)
 
 
 def _submitted_account() -> str:
-    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
+    return keyed_hash("login-account", normalize_email(request.form.get("email", ""))[:254])
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from forum.comments.services import MAX_BODY
+from forum.comments.spam import render_stamp
 from forum.parsing import bounded_int
 
 FLAG_CHOICES = [
@@ -45,13 +46,27 @@ class CommentForm(FlaskForm):
     )
     parent_id = HiddenField(filters=[_optional_int])
     submission_token = HiddenField(validators=[Optional(), Length(max=64)])
+    # Signed time the form was shown: a post that follows too quickly is a script's.
+    rendered_at = HiddenField(validators=[Optional(), Length(max=200)])
+    # Honeypot: hidden from people (and assistive technology), filled in by naive bots.
+    website = StringField(
+        _l("Laissez ce champ vide"), validators=[Optional(), Length(max=2000)],
+        render_kw={"autocomplete": "off", "tabindex": "-1"},
+    )
     preview = SubmitField(_l("Prévisualiser"))
     submit = SubmitField(_l("Publier"))
 
     def ensure_token(self) -> None:
-        """Give a freshly rendered form its random token (kept when the form is re-shown)."""
+        """Give a freshly rendered form its random token and render time (kept when the
+        form is re-shown, so a reader who waits can send it again)."""
         if not self.submission_token.data:
             self.submission_token.data = secrets.token_urlsafe(24)
+        if not self.rendered_at.data:
+            self.rendered_at.data = render_stamp()
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool((self.website.data or "").strip())
 
 
 class EditForm(FlaskForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -82,8 +83,13 @@ def post_comment(
     body: str,
     parent_id: int | None,
     submission_token: str | None,
+    screen: Callable[[str, str], None] | None = None,
 ) -> Comment:
-    """Store a new comment (or return the one this form already created)."""
+    """Store a new comment (or return the one this form already created).
+
+    `screen(reader_hash, text)` may refuse a reader's new text (the spam rules) by raising
+    CommentError; a re-sent form that already stored its comment is not screened again.
+    """
     if not article.discussion_open:
         raise CommentError(_("La discussion est close : elle n'accepte plus de commentaires."),
                            status=409)
@@ -92,6 +98,8 @@ def post_comment(
         if existing is not None:
             return existing
     text = clean_body(body)
+    if screen is not None and not author.staff:
+        screen(author.reader_hash, text)
     name = author.staff.display_name if author.staff else _valid_pseudonym(pseudonym)
     comment = Comment(
         article_id=article.id, reader_hash=author.reader_hash, address_hash=author.address_hash,

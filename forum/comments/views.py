@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (
     Blueprint,
     Response,
@@ -29,6 +31,7 @@ from forum.comments.services import (
     preview_html,
     toggle_useful,
 )
+from forum.comments.spam import check_body, check_posting_delay, spam_rules
 from forum.comments.thread import latest_public, thread_page
 from forum.extensions import db
 from forum.limits import rate_limit
@@ -82,13 +85,20 @@ def create(slug: str):
                                         "commentaires."), 409)
     if not form.validate_on_submit():
         return _reshow(article, form, _("Votre commentaire n'a pas été publié."), 400)
+    if form.honeypot_filled:
+        # Silently dropped: the bot sees what a reader sees and learns nothing.
+        flash(_("Votre commentaire est publié."), "success")
+        return redirect(url_for("articles.show", slug=slug, _anchor="discussion"))
+    rules = spam_rules()
     try:
         if form.preview.data and not form.submit.data:
             return _reshow(article, form, None, 200, preview=preview_html(form.body.data))
+        check_posting_delay(form.rendered_at.data, rules)
         comment = post_comment(
             article, _author(), discussion_settings(), pseudonym=form.pseudonym.data,
             body=form.body.data, parent_id=form.parent_id.data,
             submission_token=form.submission_token.data or None,
+            screen=partial(check_body, rules=rules),
         )
     except CommentError as error:
         db.session.rollback()

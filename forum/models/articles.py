@@ -78,6 +78,7 @@ class Vote(db.Model):
         UniqueConstraint("question_id", "reader_hash"),
         Index("ix_votes_question_choice", "question_id", "choice_id"),
         Index("ix_votes_address_created", "address_hash", "created_at"),
+        Index("ix_votes_burst_created", "burst", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +88,7 @@ class Vote(db.Model):
     choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
     reader_hash: Mapped[str] = mapped_column(String(64), index=True)
     address_hash: Mapped[str | None] = mapped_column(String(64))
+    # Cast in a burst of votes from one address (forum.polls.bursts); counted all the same.
     burst: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

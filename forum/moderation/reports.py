@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Article, AuditEntry, Comment, Flag, User, Vote, utcnow
+from forum.models import Article, AuditEntry, Comment, Flag, PollQuestion, User, Vote, utcnow
 from forum.moderation.queue import tab_counts
 
 DASHBOARD_DAYS = 14
@@ -23,11 +23,20 @@ class DayFigures:
 
 
 @dataclass(frozen=True)
+class VoteBursts:
+    """Burst-marked votes of the last 24 hours; addresses only as keyed-hash prefixes."""
+
+    per_article: list[tuple[Article, int]]
+    top_addresses: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     pending: int
     reported: int
     days: list[DayFigures]
     top_flagged: list[tuple[Article, int]]
+    vote_bursts: VoteBursts | None = None
 
 
 def load_dashboard() -> Dashboard:
@@ -38,7 +47,8 @@ def load_dashboard() -> Dashboard:
     votes = _per_day(Vote.created_at, since)
     days = [since.date() + timedelta(days=n) for n in range(DASHBOARD_DAYS)]
     figures = [DayFigures(d, comments.get(d, 0), votes.get(d, 0)) for d in reversed(days)]
-    return Dashboard(counts["pending"], counts["reported"], figures, _top_flagged())
+    return Dashboard(counts["pending"], counts["reported"], figures, _top_flagged(),
+                     _vote_bursts())
 
 
 def _per_day(column, since) -> dict[date, int]:
@@ -62,6 +72,26 @@ def _top_flagged(limit: int = 5) -> list[tuple[Article, int]]:
         .limit(limit)
     ).all()
     return [(article, count) for article, count in rows]
+
+
+BURST_HOURS = 24
+ADDRESS_PREFIX = 12
+
+
+def _vote_bursts(limit: int = 5) -> VoteBursts:
+    recent = Vote.burst.is_(True) & (Vote.created_at >= utcnow() - timedelta(hours=BURST_HOURS))
+    per_article = db.session.execute(
+        select(Article, func.count(Vote.id))
+        .join(PollQuestion, PollQuestion.article_id == Article.id)
+        .join(Vote, Vote.question_id == PollQuestion.id)
+        .where(recent).group_by(Article.id).order_by(func.count(Vote.id).desc())
+    ).all()
+    addresses = db.session.execute(
+        select(Vote.address_hash, func.count(Vote.id)).where(recent)
+        .group_by(Vote.address_hash).order_by(func.count(Vote.id).desc()).limit(limit)
+    ).all()
+    return VoteBursts([(article, count) for article, count in per_article],
+                      [(address[:ADDRESS_PREFIX], count) for address, count in addresses])
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from forum.articles.page import render_article_page
 from forum.articles.services import get_article
 from forum.extensions import db
 from forum.limits import rate_limit
+from forum.polls.bursts import burst_rule, mark_vote_burst
 from forum.polls.forms import build_poll_form
 from forum.polls.services import InvalidChoice, PollClosed, cast_votes, load_questions
 from forum.readers import current_address_hash, ensure_reader_hash
@@ -29,12 +30,13 @@ def vote(slug: str):
     if not form.validate_on_submit():
         return render_article_page(article, poll_form=form, status=400,
                                    poll_error=_("Votre vote n'a pas été enregistré."))
+    address_hash = current_address_hash()
     try:
-        cast_votes(article, questions, form.answers(), ensure_reader_hash(),
-                   current_address_hash())
+        cast_votes(article, questions, form.answers(), ensure_reader_hash(), address_hash)
     except (InvalidChoice, PollClosed):
         db.session.rollback()
         abort(400)
+    mark_vote_burst(address_hash, burst_rule())
     db.session.commit()
     flash(_("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert."),
           "success")
