@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from forum.comments.services import Settings, editable
 from forum.extensions import db
 from forum.models import Article, Comment, CommentVote, Flag, PollChoice, Vote
+from forum.page_cache import article_key, cached
 
 SORTS = ("recent", "oldest", "useful")
 STANCES = ("credible", "not_credible", "neutral", "none")
@@ -119,11 +120,17 @@ def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: st
     """One page of threads with their replies, badges and counts; None past the last page."""
     sort = sort if sort in SORTS else "recent"
     stance = stance if stance in STANCES else None
-    summaries = stance_summaries(article, viewer.credibility_question_id)
+    summaries = cached(article_key(article, "summaries", viewer.credibility_question_id),
+                       lambda: stance_summaries(article, viewer.credibility_question_id))
     top_query = _top_level(article, viewer, stance)
-    count = db.session.execute(
-        select(func.count()).select_from(top_query.subquery())
-    ).scalar_one()
+    # Counting grows with the discussion: counted once per version of the article (and per
+    # reader, whose own pending comments count for them), not on every page view.
+    count = cached(
+        article_key(article, "threads", viewer.reader_hash or "-", stance or "all"),
+        lambda: db.session.execute(
+            select(func.count()).select_from(top_query.subquery())
+        ).scalar_one(),
+    )
     pages = max(1, -(-count // viewer.per_page))
     if page < 1 or page > pages:
         return None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
-from forum.models import Article, PollQuestion, Vote, utcnow
+from forum.models import Article, Comment, PollQuestion, Vote, utcnow
+from forum.page_cache import touch_article
 
 
 class PollClosed(Exception):
@@ -79,6 +80,17 @@ def cast_votes(
             raise InvalidChoice(question_id)
     for question_id, choice_id in answers.items():
         _upsert_vote(question_id, choice_id, reader_hash, address_hash)
+    if _has_commented(article, reader_hash):
+        touch_article(article.id)  # their stance badge and the summary per side change
+
+
+def _has_commented(article: Article, reader_hash: str) -> bool:
+    # Only a commenter's vote changes the discussion; other votes leave its cache alone and
+    # never lock the article row, so a wave of votes does not queue behind one row.
+    return db.session.execute(
+        select(exists().where(Comment.reader_hash == reader_hash,
+                              Comment.article_id == article.id))
+    ).scalar_one()
 
 
 def _upsert_vote(question_id: int, choice_id: int, reader_hash: str, address_hash: str | None):
