@@ -58,6 +58,17 @@ class Discussion:
     sort: str
     stance: str | None
 
+    def page_links(self, around: int = 2) -> list[int | None]:
+        """First, last and nearby page numbers; None marks a gap (a long discussion)."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
+        links: list[int | None] = []
+        for number in numbers:
+            if links and number - links[-1] > 1:
+                links.append(None)
+            links.append(number)
+        return links
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -65,6 +76,18 @@ class Viewer:
     credibility_question_id: int | None
     settings: Settings
     per_page: int
+    # Whether this reader has comments, "utile" marks or flags: only then does the
+    # discussion look different to them than to a first-time visitor.
+    personal: bool = True
+
+
+def has_footprint(reader_hash: str | None) -> bool:
+    """Whether anything in any discussion is this reader's own (one indexed query)."""
+    if not reader_hash:
+        return False
+    mine = [exists().where(table.reader_hash == reader_hash)
+            for table in (Comment, CommentVote, Flag)]
+    return db.session.execute(select(or_(*mine))).scalar_one()
 
 
 def _public():
@@ -118,15 +141,15 @@ def _ordered(query, sort: str):
 def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: str = "recent",
                     stance: str | None = None) -> Discussion | None:
     """One page of threads with their replies, badges and counts; None past the last page."""
-    sort = sort if sort in SORTS else "recent"
-    stance = stance if stance in STANCES else None
+    sort, stance = normalized(sort, stance)
     summaries = cached(article_key(article, "summaries", viewer.credibility_question_id),
                        lambda: stance_summaries(article, viewer.credibility_question_id))
     top_query = _top_level(article, viewer, stance)
     # Counting grows with the discussion: counted once per version of the article (and per
     # reader, whose own pending comments count for them), not on every page view.
     count = cached(
-        article_key(article, "threads", viewer.reader_hash or "-", stance or "all"),
+        article_key(article, "threads", viewer.reader_hash if viewer.personal else "-",
+                    stance or "all"),
         lambda: db.session.execute(
             select(func.count()).select_from(top_query.subquery())
         ).scalar_one(),
@@ -140,6 +163,11 @@ def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: st
     threads = build_threads(tops, _replies_of(tops), viewer)
     return Discussion(threads, sum(s.comments for s in summaries), summaries, page, pages,
                       sort, stance)
+
+
+def normalized(sort: str, stance: str | None) -> tuple[str, str | None]:
+    """A known order and side (unknown values fall back to the defaults)."""
+    return (sort if sort in SORTS else "recent", stance if stance in STANCES else None)
 
 
 def _replies_of(tops: list[Comment]) -> list[Comment]:
