@@ -26,4 +26,5 @@ def show(slug: str):
         sort=args.get("sort", "recent"),
         stance=args.get("stance") or None,
         reply_to=args.get("repondre", type=int),
+        after=args.get("apres", type=int),
     )

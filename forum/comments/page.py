@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -56,17 +57,20 @@ def discussion_context(
     sort: str,
     stance: str | None,
     reply_to: int | None,
+    after: int | None = None,
 ) -> dict | None:
     """Template data of one discussion page; None when the page does not exist."""
     staff = staff_author()
     threads_html = None
     if staff is None and not viewer.personal and reply_to is None:
-        shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance)
+        shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance,
+                                after=after)
         if shared is None:
             return None
         discussion, threads_html = shared
     else:
-        discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance)
+        discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance,
+                                     after=after)
     if discussion is None:
         return None
     if form is None:
@@ -88,26 +92,27 @@ def discussion_context(
 
 
 def shared_threads(article: Article, viewer: Viewer, *, page: int, sort: str,
-                   stance: str | None) -> tuple[Discussion, Markup] | None:
+                   stance: str | None, after: int | None) -> tuple[Discussion, Markup] | None:
     """The page's threads as every reader without marks of their own sees them, cached."""
     sort, stance = normalized(sort, stance)
-    key = article_key(article, "threads-html", page, sort, stance, get_locale())
-    entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance))
+    key = article_key(article, "threads-html", page, sort, stance, after, get_locale())
+    entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance,
+                                                       after))
     if entry is None:
         return None
     discussion, html = entry
     return discussion, Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
 
 
-def _render_shared_threads(article, viewer, page, sort, stance) -> tuple[Discussion, str] | None:
-    discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance)
+def _render_shared_threads(article, viewer, page, sort, stance,
+                           after) -> tuple[Discussion, str] | None:
+    discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance,
+                                 after=after)
     if discussion is None:
         return None
     html = render_template("comments/_threads.html", article=article, discussion=discussion,
                            action_form=ActionForm(), reply_target=None)
-    summary = Discussion([], discussion.total, discussion.summaries, discussion.page,
-                         discussion.pages, discussion.sort, discussion.stance)
-    return summary, html.replace(generate_csrf(), CSRF_PLACEHOLDER)
+    return replace(discussion, threads=[]), html.replace(generate_csrf(), CSRF_PLACEHOLDER)
 
 
 def _shown_ids(nodes) -> set[int]:
