@@ -39,6 +39,9 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "CACHE_TYPE": "SimpleCache",
     "CACHE_DEFAULT_TIMEOUT": 30,
+    # Bounds the in-process SimpleCache (entries); Redis bounds itself by expiry.
+    "CACHE_THRESHOLD": 200,
+    "FORUM_PAGE_CACHE_SECONDS": 30,
 }
 
 # Environment variables read as-is (the names operators expect) besides the FORUM_* ones.
@@ -62,6 +65,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     _set_database_uri(app)
     _set_secret_key(app)
     _set_https(app)
+    _set_cache(app)
 
 
 def _read_environment() -> dict:
@@ -128,6 +132,12 @@ def _instance_secret(instance: Path) -> str:
     except FileExistsError:
         pass
     return path.read_text().strip()
+
+
+def _set_cache(app: Flask) -> None:
+    """A configured Redis becomes the shared cache of every worker."""
+    if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == "SimpleCache":
+        app.config["CACHE_TYPE"] = "RedisCache"
 
 
 def _set_https(app: Flask) -> None:

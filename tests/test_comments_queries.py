@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, text
 
-from forum.extensions import db
+from forum.extensions import cache, db
 from tests.comment_helpers import post_comment, seed_comments
 
 MAIN_TABLES = ("comments", "comment_votes", "flags", "votes")
@@ -31,6 +31,9 @@ def recorded_queries(app):
 
 
 def page_queries(app, reader, **params) -> list[tuple[str, object]]:
+    """The page's queries on a cold shared cache (the most it can take)."""
+    with app.app_context():
+        cache.clear()
     with recorded_queries(app) as statements:
         assert reader.open_article(**params).status_code == 200
     return [s for s in statements if s[0].lstrip().upper().startswith(("SELECT", "WITH"))]
@@ -48,6 +51,20 @@ def test_query_count_is_the_same_for_10_and_1000_comments(app, make_reader):
     assert len(big) == small
     sorted_useful = len(page_queries(app, reader, sort="useful", stance="credible", page=1))
     assert sorted_useful == small
+    deep = page_queries(app, reader, **next_page_params(reader, page=9))
+    assert len(deep) == small
+
+
+NEXT_RE = re.compile(r'href="[^"]*\?([^"#]*)#discussion" rel="next"')
+
+
+def next_page_params(reader, **params) -> dict:
+    """The query of the page's "next page" link (which carries a keyset cursor)."""
+    html = reader.open_article(**params).get_data(as_text=True)
+    query = NEXT_RE.search(html).group(1).replace("&amp;", "&")
+    pairs = dict(pair.split("=") for pair in query.split("&"))
+    assert "apres" in pairs
+    return pairs
 
 
 def test_every_discussion_query_uses_an_index(app, make_reader):
@@ -56,8 +73,11 @@ def test_every_discussion_query_uses_an_index(app, make_reader):
     reader.vote({"credibility": 3, "relevance": 2})
     post_comment(reader, body="Mon avis")
     seed_comments(app, 30, replies_per_thread=1)
+    app.config["FORUM_COMMENTS_PER_PAGE"] = 5
     statements = page_queries(app, reader)
     assert len(statements) > 10
+    for params in ({"sort": "useful"}, {"sort": "oldest"}, next_page_params(reader, page=3)):
+        statements += page_queries(app, reader, **params)
     with app.app_context(), db.engine.connect() as connection:
         for statement, parameters in statements:
             for table, detail in _full_scans(connection, statement, parameters):

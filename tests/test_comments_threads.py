@@ -14,6 +14,7 @@ from tests.comment_helpers import (
     update_comment,
 )
 from tests.conftest import ARTICLE_SLUG
+from tests.test_comments_queries import next_page_params
 
 ARTICLE_URL = f"/articles/{ARTICLE_SLUG}"
 
@@ -158,8 +159,23 @@ def test_pagination_of_top_level_comments_with_their_replies(app, reader):
     assert 'aria-current="page">1<' in html and "page=3#discussion" in html
     html = discussion_html(reader, page=3)
     assert shown_ids(html)[::3] == ids[::-1][10:]
+    following = discussion_html(reader, **next_page_params(reader, page=2))
+    assert shown_ids(following) == shown_ids(html)  # the "next" link's cursor: same page
     assert reader.open_article(page=4).status_code == 404
     assert reader.open_article(page=0).status_code == 404
+
+
+def test_next_page_link_continues_after_the_featured_and_in_each_order(app, reader):
+    ids = seed_comments(app, 12)
+    update_comment(app, ids[5], featured_at=utcnow())
+    for sort, order in (("recent", ids[::-1]), ("oldest", ids)):
+        expected = [ids[5]] + [i for i in order if i != ids[5]]
+        seen = shown_ids(discussion_html(reader, sort=sort))
+        params = {"sort": sort}
+        for _ in range(2):
+            params = next_page_params(reader, **params)
+            seen += shown_ids(discussion_html(reader, **params))
+        assert seen == expected
 
 
 def test_permalink_leads_to_the_page_that_shows_the_comment(app, reader):

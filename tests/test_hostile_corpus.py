@@ -43,7 +43,7 @@ FIELDS: dict[str, list[str]] = {
 
 # Query parameters the views read (request.args); other GET routes read none.
 QUERY: dict[str, list[str]] = {
-    "/articles/<slug>": ["page", "sort", "stance", "repondre", "resultats"],
+    "/articles/<slug>": ["page", "sort", "stance", "repondre", "resultats", "apres"],
     "/staff/login": ["next"],
     "/moderation": ["tab", "page"],
     "/moderation/audit": ["action", "actor", "article", "comment", "reader", "page"],

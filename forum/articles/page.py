@@ -25,6 +25,7 @@ def render_article_page(
     sort: str = "recent",
     stance: str | None = None,
     reply_to: int | None = None,
+    after: int | None = None,
 ):
     """Render the whole page; the comment form (with its errors or preview) is re-shown."""
     reader_hash = current_reader_hash()
@@ -34,7 +35,7 @@ def render_article_page(
         poll_form = build_poll_form(questions, data=_current_answers(results))
     discussion = discussion_context(
         article, viewer_for(reader_hash, questions), form=comment_form, page=discussion_page,
-        sort=sort, stance=stance, reply_to=reply_to,
+        sort=sort, stance=stance, reply_to=reply_to, after=after,
     )
     if discussion is None:
         abort(404)

@@ -28,4 +28,5 @@ def show(slug: str):
         sort=args.get("sort", "recent"),
         stance=args.get("stance") or None,
         reply_to=bounded_int(args.get("repondre")),
+        after=bounded_int(args.get("apres")),
     )

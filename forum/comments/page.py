@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from forum.comments.forms import ActionForm, CommentForm
 from forum.comments.services import Settings, remembered_pseudonym
-from forum.comments.thread import STANCE_QUESTION_KEY, Discussion, Viewer, load_discussion
+from forum.comments.thread import (
+    STANCE_QUESTION_KEY,
+    Discussion,
+    Viewer,
+    has_footprint,
+    load_discussion,
+    normalized,
+)
 from forum.models import Article, PollQuestion
+from forum.page_cache import article_key, cached
+
+# Stands for the request's CSRF token in cached HTML; each response gets its own token.
+CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 
 def discussion_settings() -> Settings:
@@ -25,7 +40,7 @@ def discussion_settings() -> Settings:
 def viewer_for(reader_hash: str | None, questions: list[PollQuestion]) -> Viewer:
     question_id = next((q.id for q in questions if q.key == STANCE_QUESTION_KEY), None)
     return Viewer(reader_hash, question_id, discussion_settings(),
-                  current_app.config["FORUM_COMMENTS_PER_PAGE"])
+                  current_app.config["FORUM_COMMENTS_PER_PAGE"], has_footprint(reader_hash))
 
 
 def staff_author():
@@ -42,13 +57,22 @@ def discussion_context(
     sort: str,
     stance: str | None,
     reply_to: int | None,
+    after: int | None = None,
 ) -> dict | None:
     """Template data of one discussion page; None when the page does not exist."""
-    discussion: Discussion | None = load_discussion(article, viewer, page=page, sort=sort,
-                                                    stance=stance)
+    staff = staff_author()
+    threads_html = None
+    if staff is None and not viewer.personal and reply_to is None:
+        shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance,
+                                after=after)
+        if shared is None:
+            return None
+        discussion, threads_html = shared
+    else:
+        discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance,
+                                     after=after)
     if discussion is None:
         return None
-    staff = staff_author()
     if form is None:
         form = CommentForm(formdata=None)
         form.pseudonym.data = staff.display_name if staff else remembered_pseudonym(
@@ -63,7 +87,32 @@ def discussion_context(
         "action_form": ActionForm(),
         "reply_target": form.parent_id.data,
         "staff_author": staff,
+        "threads_html": threads_html,
     }
+
+
+def shared_threads(article: Article, viewer: Viewer, *, page: int, sort: str,
+                   stance: str | None, after: int | None) -> tuple[Discussion, Markup] | None:
+    """The page's threads as every reader without marks of their own sees them, cached."""
+    sort, stance = normalized(sort, stance)
+    key = article_key(article, "threads-html", page, sort, stance, after, get_locale())
+    entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance,
+                                                       after))
+    if entry is None:
+        return None
+    discussion, html = entry
+    return discussion, Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+
+
+def _render_shared_threads(article, viewer, page, sort, stance,
+                           after) -> tuple[Discussion, str] | None:
+    discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance,
+                                 after=after)
+    if discussion is None:
+        return None
+    html = render_template("comments/_threads.html", article=article, discussion=discussion,
+                           action_form=ActionForm(), reply_target=None)
+    return replace(discussion, threads=[]), html.replace(generate_csrf(), CSRF_PLACEHOLDER)
 
 
 def _shown_ids(nodes) -> set[int]:

@@ -24,6 +24,7 @@ from forum.markdown import render_comment
 from forum.models import Article, Comment, CommentVote, Flag, Reader, User, utcnow
 from forum.models.comments import FLAG_REASONS
 from forum.moderation.policy import judge_new_comment
+from forum.page_cache import touch_article
 
 MAX_BODY = 5000
 # C0/C1 control characters except tab and newline: PostgreSQL refuses NUL, XML refuses all.
@@ -280,21 +281,22 @@ def toggle_useful(comment: Comment, reader_hash: str) -> bool:
                                   CommentVote.reader_hash == reader_hash)
     ).rowcount
     if removed:
-        _bump(comment.id, Comment.useful_count, -1)
+        _bump(comment, Comment.useful_count, -1)
         return False
     try:
         with db.session.begin_nested():
             db.session.add(CommentVote(comment_id=comment.id, reader_hash=reader_hash))
     except IntegrityError:
         return True  # A concurrent request of the same reader marked it already.
-    _bump(comment.id, Comment.useful_count, 1)
+    _bump(comment, Comment.useful_count, 1)
     return True
 
 
-def _bump(comment_id: int, column, step: int) -> None:
+def _bump(comment: Comment, column, step: int) -> None:
     # In SQL, not in Python: concurrent votes never lose an increment.
+    touch_article(comment.article_id)
     db.session.execute(
-        update(Comment).where(Comment.id == comment_id).values({column: column + step})
+        update(Comment).where(Comment.id == comment.id).values({column: column + step})
         .execution_options(synchronize_session=False)
     )
 
@@ -315,6 +317,7 @@ def flag_comment(comment: Comment, reader_hash: str, address_hash: str | None, r
     except IntegrityError as error:
         raise CommentError(_("Vous avez déjà signalé ce commentaire."), 409) from error
     reached = (Comment.flag_count + 1 >= threshold) & (Comment.status == "approved")
+    touch_article(comment.article_id)
     db.session.execute(
         update(Comment).where(Comment.id == comment.id).values(
             flag_count=Comment.flag_count + 1,

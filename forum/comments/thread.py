@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from forum.comments.services import Settings, editable
 from forum.extensions import db
 from forum.models import Article, Comment, CommentVote, Flag, PollChoice, Vote
+from forum.page_cache import article_key, cached
 
 SORTS = ("recent", "oldest", "useful")
 STANCES = ("credible", "not_credible", "neutral", "none")
@@ -56,6 +57,19 @@ class Discussion:
     pages: int
     sort: str
     stance: str | None
+    # The last thread of this page, for a "next page" link that continues after it.
+    next_after: int | None = None
+
+    def page_links(self, around: int = 2) -> list[int | None]:
+        """First, last and nearby page numbers; None marks a gap (a long discussion)."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
+        links: list[int | None] = []
+        for number in numbers:
+            if links and number - links[-1] > 1:
+                links.append(None)
+            links.append(number)
+        return links
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,18 @@ class Viewer:
     credibility_question_id: int | None
     settings: Settings
     per_page: int
+    # Whether this reader has comments, "utile" marks or flags: only then does the
+    # discussion look different to them than to a first-time visitor.
+    personal: bool = True
+
+
+def has_footprint(reader_hash: str | None) -> bool:
+    """Whether anything in any discussion is this reader's own (one indexed query)."""
+    if not reader_hash:
+        return False
+    mine = [exists().where(table.reader_hash == reader_hash)
+            for table in (Comment, CommentVote, Flag)]
+    return db.session.execute(select(or_(*mine))).scalar_one()
 
 
 def _public():
@@ -103,36 +129,81 @@ def _stance_filter(stance: str, question_id: int | None):
     ) & Comment.user_id.is_(None)
 
 
-def _ordered(query, sort: str):
+def _ordered(query, sort: str, *, featured_first: bool = True):
     # Comments chosen by the newsroom come first, whatever the order.
-    featured_first = Comment.featured_at.is_(None)
+    first = (Comment.featured_at.is_(None),) if featured_first else ()
     if sort == "oldest":
-        return query.order_by(featured_first, Comment.created_at, Comment.id)
+        return query.order_by(*first, Comment.created_at, Comment.id)
     if sort == "useful":
-        return query.order_by(featured_first, Comment.useful_count.desc(),
+        return query.order_by(*first, Comment.useful_count.desc(),
                               Comment.created_at.desc(), Comment.id.desc())
-    return query.order_by(featured_first, Comment.created_at.desc(), Comment.id.desc())
+    return query.order_by(*first, Comment.created_at.desc(), Comment.id.desc())
 
 
 def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: str = "recent",
-                    stance: str | None = None) -> Discussion | None:
+                    stance: str | None = None, after: int | None = None) -> Discussion | None:
     """One page of threads with their replies, badges and counts; None past the last page."""
-    sort = sort if sort in SORTS else "recent"
-    stance = stance if stance in STANCES else None
-    summaries = stance_summaries(article, viewer.credibility_question_id)
+    sort, stance = normalized(sort, stance)
+    summaries = cached(article_key(article, "summaries", viewer.credibility_question_id),
+                       lambda: stance_summaries(article, viewer.credibility_question_id))
     top_query = _top_level(article, viewer, stance)
-    count = db.session.execute(
-        select(func.count()).select_from(top_query.subquery())
-    ).scalar_one()
+    # Counting grows with the discussion: counted once per version of the article (and per
+    # reader, whose own pending comments count for them), not on every page view.
+    count = cached(
+        article_key(article, "threads", viewer.reader_hash if viewer.personal else "-",
+                    stance or "all"),
+        lambda: db.session.execute(
+            select(func.count()).select_from(top_query.subquery())
+        ).scalar_one(),
+    )
     pages = max(1, -(-count // viewer.per_page))
     if page < 1 or page > pages:
         return None
-    tops = list(db.session.execute(
-        _ordered(top_query, sort).limit(viewer.per_page).offset((page - 1) * viewer.per_page)
-    ).scalars())
+    tops = _page_of_tops(top_query, sort, page, viewer.per_page, after)
     threads = build_threads(tops, _replies_of(tops), viewer)
+    regular = [c for c in tops if c.featured_at is None]
+    next_after = regular[-1].id if regular and sort in KEYSET_SORTS else None
     return Discussion(threads, sum(s.comments for s in summaries), summaries, page, pages,
-                      sort, stance)
+                      sort, stance, next_after)
+
+
+# Orders a "next page" link can continue with a cursor instead of an offset.
+KEYSET_SORTS = ("recent", "oldest")
+
+
+def _page_of_tops(top_query, sort: str, page: int, per_page: int,
+                  after: int | None) -> list[Comment]:
+    """The page's top-level comments: the newsroom's picks first, then the others in order.
+
+    Picks are few and read whole. The others come from an index in the page's order: after
+    a cursor (the previous page's last thread) the read is one index range however deep the
+    page; by page number, the index is skipped through up to the page.
+    """
+    featured = list(db.session.execute(
+        _ordered(top_query.where(Comment.featured_at.is_not(None)), sort, featured_first=False)
+    ).scalars())
+    start = (page - 1) * per_page
+    shown_featured = featured[start:start + per_page]
+    regular = _ordered(top_query.where(Comment.featured_at.is_(None)), sort, featured_first=False)
+    if after is not None and sort in KEYSET_SORTS:
+        regular = regular.where(_after(after, sort))
+    else:
+        regular = regular.offset(max(0, start - len(featured)))
+    limit = per_page - len(shown_featured)
+    if not limit:
+        return shown_featured
+    return shown_featured + list(db.session.execute(regular.limit(limit)).scalars())
+
+
+def _after(comment_id: int, sort: str):
+    cursor = select(Comment.created_at).where(Comment.id == comment_id).scalar_subquery()
+    key, bound = tuple_(Comment.created_at, Comment.id), tuple_(cursor, literal(comment_id))
+    return key > bound if sort == "oldest" else key < bound
+
+
+def normalized(sort: str, stance: str | None) -> tuple[str, str | None]:
+    """A known order and side (unknown values fall back to the defaults)."""
+    return (sort if sort in SORTS else "recent", stance if stance in STANCES else None)
 
 
 def _replies_of(tops: list[Comment]) -> list[Comment]:

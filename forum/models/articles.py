@@ -32,6 +32,8 @@ class Article(db.Model):
     discussion_open: Mapped[bool] = mapped_column(default=True)
     premoderation: Mapped[str] = mapped_column(String(10), default="none")
     flag_threshold: Mapped[int | None]
+    # Bumped by every change readers can see; part of the shared page cache keys.
+    cache_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     questions: Mapped[list[PollQuestion]] = relationship(
         back_populates="article", order_by="PollQuestion.position"

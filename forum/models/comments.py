@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import db
@@ -16,6 +16,18 @@ class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_article_top", "article_id", "parent_id", "status", "created_at"),
+        # A page of threads, read in the page's order as one index range (first page and
+        # deep pages alike). Partial: planners do not take "parent_id IS NULL" as an equality
+        # that would let a (article_id, parent_id, created_at) index give the order.
+        Index("ix_comments_article_threads", "article_id", "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+        Index("ix_comments_article_threads_useful", "article_id", "useful_count", "created_at",
+              "id", postgresql_where=text("parent_id IS NULL"),
+              sqlite_where=text("parent_id IS NULL")),
+        # The newsroom's picks, read first on every page: a handful among many comments.
+        Index("ix_comments_article_featured", "article_id", "featured_at",
+              postgresql_where=text("featured_at IS NOT NULL"),
+              sqlite_where=text("featured_at IS NOT NULL")),
         Index("ix_comments_article_useful", "article_id", "parent_id", "useful_count"),
         Index("ix_comments_status_created", "status", "created_at"),
         # The discussion's counts and stance summary, and the Atom feed, per article.

@@ -13,6 +13,7 @@ from forum.models import Article, AuditEntry, Ban, Comment, Flag, User, WordRule
 from forum.models.articles import PREMODERATION_MODES
 from forum.models.moderation import WORD_KINDS
 from forum.moderation.policy import normalize_words
+from forum.page_cache import touch_article
 
 BAN_DURATIONS: dict[str, timedelta | None] = {
     "24h": timedelta(hours=24),
@@ -149,6 +150,7 @@ def ban_author(comment: Comment, actor: User, duration: str, reason: str,
         created_by_id=actor.id,
     )
     db.session.add(ban)
+    touch_article(comment.article_id)
     record(actor, "ban", comment=comment, reason=ban.reason,
            details=f"duration={duration}; address={'yes' if include_address else 'no'}")
     return ban

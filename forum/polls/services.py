@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
-from forum.models import Article, PollQuestion, Vote, utcnow
+from forum.models import Article, Comment, PollQuestion, Vote, utcnow
+from forum.page_cache import touch_article
 
 
 class PollClosed(Exception):
@@ -63,6 +65,14 @@ def load_questions(article: Article) -> list[PollQuestion]:
     )
 
 
+def get_article_with_poll(slug: str) -> Article | None:
+    """The article with its questions and their choices, in one query (the vote path)."""
+    return db.session.execute(
+        select(Article).where(Article.slug == slug)
+        .options(joinedload(Article.questions).joinedload(PollQuestion.choices))
+    ).unique().scalar_one_or_none()
+
+
 def cast_votes(
     article: Article,
     questions: list[PollQuestion],
@@ -77,29 +87,43 @@ def cast_votes(
     for question_id, choice_id in answers.items():
         if choice_id not in valid.get(question_id, ()):
             raise InvalidChoice(question_id)
-    for question_id, choice_id in answers.items():
-        _upsert_vote(question_id, choice_id, reader_hash, address_hash)
+    if answers:
+        _upsert_votes(answers, reader_hash, address_hash)
+    if _has_commented(article, reader_hash):
+        touch_article(article.id)  # their stance badge and the summary per side change
 
 
-def _upsert_vote(question_id: int, choice_id: int, reader_hash: str, address_hash: str | None):
-    # One statement: the unique constraint decides between insert and update, so concurrent
-    # submissions by the same reader can never produce two rows or fail on a duplicate.
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _has_commented(article: Article, reader_hash: str) -> bool:
+    # Only a commenter's vote changes the discussion; other votes leave its cache alone and
+    # never lock the article row, so a wave of votes does not queue behind one row.
+    return db.session.execute(
+        select(exists().where(Comment.reader_hash == reader_hash,
+                              Comment.article_id == article.id))
+    ).scalar_one()
+
+
+def _upsert_votes(answers: dict[int, int], reader_hash: str, address_hash: str | None):
+    # One statement per question, sent together: the unique constraint decides between
+    # insert and update, so concurrent submissions by one reader never make two rows nor fail.
     now = utcnow()
-    statement = insert(Vote).values(
-        question_id=question_id,
-        choice_id=choice_id,
-        reader_hash=reader_hash,
-        address_hash=address_hash,
-        burst=False,
-        created_at=now,
-        updated_at=now,
-    )
-    statement = statement.on_conflict_do_update(
+    rows = [
+        {"question_id": question_id, "choice_id": choice_id, "reader_hash": reader_hash,
+         "address_hash": address_hash, "burst": False, "created_at": now, "updated_at": now}
+        for question_id, choice_id in sorted(answers.items())
+    ]
+    db.session.execute(_upsert_statement(db.session.get_bind().dialect.name), rows)
+
+
+@cache  # two entries at most: one per dialect
+def _upsert_statement(dialect: str):
+    # Built once without values: SQLAlchemy compiles it once and reuses it for every vote.
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Vote.__table__)
+    return statement.on_conflict_do_update(
         index_elements=["question_id", "reader_hash"],
-        set_={"choice_id": choice_id, "updated_at": now, "address_hash": address_hash},
+        set_={name: statement.excluded[name]
+              for name in ("choice_id", "updated_at", "address_hash")},
     )
-    db.session.execute(statement)
 
 
 def poll_results(questions: list[PollQuestion], reader_hash: str | None) -> PollResults:

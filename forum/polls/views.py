@@ -4,12 +4,11 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from forum.articles.page import render_article_page
-from forum.articles.services import get_article
 from forum.extensions import db
 from forum.limits import rate_limit
 from forum.polls.bursts import burst_rule, mark_vote_burst
 from forum.polls.forms import build_poll_form
-from forum.polls.services import InvalidChoice, PollClosed, cast_votes, load_questions
+from forum.polls.services import InvalidChoice, PollClosed, cast_votes, get_article_with_poll
 from forum.readers import current_address_hash, ensure_reader_hash
 
 bp = Blueprint("polls", __name__)
@@ -19,8 +18,8 @@ bp = Blueprint("polls", __name__)
 @rate_limit("vote")
 def vote(slug: str):
     """Record the reader's answers, then show the results."""
-    article = get_article(slug) or abort(404)
-    questions = load_questions(article)
+    article = get_article_with_poll(slug) or abort(404)
+    questions = article.questions
     form = build_poll_form(questions)
     if not article.poll_open:
         return render_article_page(
