@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from forum.extensions import db
 
@@ -18,7 +19,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, app.config["FORUM_SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def close_session_quietly(_error: BaseException | None) -> None:
@@ -34,14 +35,20 @@ def close_session_quietly(_error: BaseException | None) -> None:
         db.session.registry.clear()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session: Session) -> None:
+    if has_request_context():
+        g.forum_committed = True
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def set_pragmas(dbapi_connection, _record):
         # Let SQLAlchemy emit BEGIN itself (see below) instead of pysqlite's lazy BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -51,7 +58,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # A write request reads then writes; a deferred transaction would have to upgrade its
         # lock mid-way and can fail at once with "database is locked". IMMEDIATE takes the
         # write lock up front, so concurrent writers wait their turn (busy_timeout) instead.
-        if has_request_context() and request.method in WRITE_METHODS:
+        # Once the request has committed, what it reads next (where to redirect) must not
+        # take the lock again and queue behind other writers.
+        if (has_request_context() and request.method in WRITE_METHODS
+                and not g.get("forum_committed")):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")

@@ -295,14 +295,34 @@ def stance_summaries(article: Article, question_id: int | None) -> list[StanceSu
 
 
 def thread_page(comment: Comment, article: Article, viewer: Viewer) -> int | None:
-    """The page (default order, no filter) that shows this comment; None if hidden to them."""
-    root_id = comment.thread_id or comment.id
-    ids = list(db.session.execute(
-        _ordered(_top_level(article, viewer, None).with_only_columns(Comment.id), "recent")
-    ).scalars())
-    if root_id not in ids:
+    """The page (default order, no filter) that shows this comment; None if hidden to them.
+
+    One count of the threads shown before its thread, read on the thread indexes: the cost
+    follows the thread's position, not the size of the discussion.
+    """
+    root = comment if comment.thread_id is None else db.session.get(Comment, comment.thread_id)
+    if root is None:
         return None
-    return ids.index(root_id) // viewer.per_page + 1
+    ahead = tuple_(Comment.created_at, Comment.id) > tuple_(
+        literal(root.created_at, Comment.created_at.type), literal(root.id))
+    threads = _top_level(article, viewer, None)
+    featured = threads.where(Comment.featured_at.is_not(None))
+    regular = threads.where(Comment.featured_at.is_(None), ahead)
+    if root.featured_at is not None:
+        # Featured threads come first, newest first among themselves.
+        featured, regular = featured.where(ahead), None
+    # Each part is one range of a thread index (featured, then the newer ones).
+    counts = [_count(featured), _count(regular) if regular is not None else literal(0),
+              exists(threads.where(Comment.id == root.id))]
+    featured_before, regular_before, shown = db.session.execute(select(*counts)).one()
+    if not shown:
+        return None
+    position = featured_before + regular_before
+    return position // viewer.per_page + 1
+
+
+def _count(query):
+    return query.with_only_columns(func.count()).scalar_subquery()
 
 
 def latest_public(article: Article, limit: int = 50) -> list[Comment]:
