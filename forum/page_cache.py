@@ -39,6 +39,27 @@ def cached(key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+# Per-request values in cached HTML are stored as NUL-delimited slot names: NUL never
+# reaches the database (forum.input_guard refuses it), so no reader's text can fake a slot.
+SLOT = "\x00"
+
+
+def slot(name: str) -> str:
+    return f"{SLOT}{name}{SLOT}"
+
+
+def with_slots(html: str, values: dict[str, str]) -> list[str]:
+    """Cut html around these per-request values: text and slot names, alternately."""
+    for name, value in values.items():
+        html = html.replace(value, slot(name))
+    return html.split(SLOT)
+
+
+def fill_slots(parts: list[str], values: dict[str, str]) -> str:
+    """The cached html with this request's values in its slots."""
+    return "".join(values[part] if index % 2 else part for index, part in enumerate(parts))
+
+
 def article_key(article: Article, *parts: object) -> str:
     return ":".join(["forum", str(article.id), str(article.cache_version), *map(str, parts)])
 

@@ -44,8 +44,10 @@ def add_security_headers(response: Response) -> Response:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if _depends_on_cookies(response):
         # Pages differ per reader (their vote, their comments) and per staff session: a
-        # shared cache must not serve one visitor's page to another.
+        # shared cache must not serve one visitor's page to another; every page also carries
+        # the session's own CSRF token, so only the browser may keep it, and re-asks.
         response.vary.add("Cookie")
+        headers.setdefault("Cache-Control", "private, no-cache")
     return response
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, request
 
 from forum.articles.page import render_article_page
 from forum.articles.services import get_article, list_articles
+from forum.articles.shared import anonymous_page, is_anonymous_view
 from forum.parsing import bounded_int
 
 bp = Blueprint("articles", __name__)
@@ -20,13 +21,16 @@ def show(slug: str):
     """Show the article, its poll and one page of its discussion."""
     article = get_article(slug) or abort(404)
     args = request.args
-    return render_article_page(
-        article,
-        show_results="resultats" in args,
+    view = {
+        "show_results": "resultats" in args,
         # A page number that is not one names no page: 0 makes the discussion answer 404.
-        discussion_page=bounded_int(args.get("page", "1"), default=0),
-        sort=args.get("sort", "recent"),
-        stance=args.get("stance") or None,
-        reply_to=bounded_int(args.get("repondre")),
-        after=bounded_int(args.get("apres")),
-    )
+        "discussion_page": bounded_int(args.get("page", "1"), default=0),
+        "sort": args.get("sort", "recent"),
+        "stance": args.get("stance") or None,
+        "reply_to": bounded_int(args.get("repondre")),
+        "after": bounded_int(args.get("apres")),
+    }
+    if is_anonymous_view(article, page=view["discussion_page"], after=view["after"],
+                         reply_to=view["reply_to"], show_results=view["show_results"]):
+        return anonymous_page(article, sort=view["sort"], stance=view["stance"])
+    return render_article_page(article, **view)

@@ -1,0 +1,60 @@
+"""The whole article page as a visitor without identity sees it, cached per article version.
+
+A first-time visitor (no reader cookie, no staff session, nothing flashed) sees what every
+other such visitor sees, except for three per-request values: the session's CSRF token and
+the comment form's submission token and signed render time. The page is stored with slots
+in their place and filled for each response, so a cache hit costs one query (the article,
+for its version) and a string join. Only the first page of threads in each order and side
+is kept: it is where readers arrive, and the in-process cache stays a few pages large.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from forum.articles.page import render_article_page
+from forum.comments.forms import CommentForm
+from forum.comments.spam import render_stamp
+from forum.comments.thread import normalized
+from forum.models import Article
+from forum.page_cache import article_key, cached, fill_slots, slot, with_slots
+from forum.readers import current_reader_hash
+
+SLOTS = ("csrf", "submission", "stamp")
+
+
+def is_anonymous_view(article: Article, *, page: int, after: int | None,
+                      reply_to: int | None, show_results: bool) -> bool:
+    """Whether this request gets the page every visitor without identity gets."""
+    return (
+        page == 1 and after is None and reply_to is None and not show_results
+        and article.poll_open  # a closed poll shows its counts, which votes do not version
+        and current_reader_hash() is None
+        and "_flashes" not in session
+        and not current_user.is_authenticated
+    )
+
+
+def anonymous_page(article: Article, *, sort: str, stance: str | None) -> str:
+    """The first page of the discussion in this order and side, from the cache."""
+    sort, stance = normalized(sort, stance)
+    key = article_key(article, "anonymous-page", sort, stance, get_locale())
+    parts = cached(key, lambda: _render_with_slots(article, sort, stance))
+    return fill_slots(parts, _request_values())
+
+
+def _render_with_slots(article: Article, sort: str, stance: str | None) -> list[str]:
+    form = CommentForm(formdata=None)
+    form.submission_token.data, form.rendered_at.data = slot("submission"), slot("stamp")
+    page, _status = render_article_page(article, comment_form=form, sort=sort, stance=stance)
+    return with_slots(page, {"csrf": generate_csrf()})
+
+
+def _request_values() -> dict[str, str]:
+    return {"csrf": generate_csrf(), "submission": secrets.token_urlsafe(24),
+            "stamp": render_stamp()}

@@ -1,0 +1,115 @@
+"""The whole article page cached for visitors without identity: every change shows on the
+next view on every worker, each visitor gets their own tokens, and anyone with an identity
+(a reader's marks or vote, a staff session, a message to show) gets their own page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import test_page_cache
+from tests.comment_helpers import TOKEN_RE, last_comment, post_comment
+from tests.conftest import Reader, csrf_token, make_app
+from tests.test_comments_reactions import mark_useful
+from tests.test_moderation import act
+from tests.test_page_cache import _change_behind_the_apps_back
+
+STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
+
+
+# With the in-process cache of each worker, and with Redis shared by all.
+app_config = test_page_cache.app_config
+
+
+@pytest.fixture
+def other_worker(app, app_config):
+    """A second app on the same database and settings, as a second gunicorn worker is."""
+    return make_app(app.config["SQLALCHEMY_DATABASE_URI"], **app_config)
+
+
+def visit(app) -> str:
+    return Reader(app).open_article().get_data(as_text=True)
+
+
+def test_a_change_on_one_worker_shows_on_the_next_view_on_the_other(app, other_worker,
+                                                                    moderator):
+    assert "Premier avis" not in visit(app)
+    author = Reader(other_worker)
+    post_comment(author, body="Premier avis", pseudonym="Aline")
+    comment_id = last_comment(app).id
+    assert "Premier avis" in visit(app)
+    _change_behind_the_apps_back(app, comment_id)
+    assert "Premier avis" in visit(app)  # the page does come from the cache
+
+    assert author.vote({"credibility": 3, "relevance": 2}).status_code == 302
+    assert "juge crédible" in visit(app)  # the stance of a commenter who voted
+    assert mark_useful(Reader(other_worker), comment_id).status_code == 302
+    assert "(1)" in visit(app)
+    assert act(moderator, comment_id, "reject", reason="spam").status_code == 303
+    assert "Aline" not in visit(app) and "Aline" not in visit(other_worker)
+
+
+def test_each_visitor_gets_their_own_tokens_and_only_theirs_work(app, make_reader):
+    first, second = make_reader(), make_reader()
+    pages = [r.open_article() for r in (first, second, make_reader())]
+    htmls = [p.get_data(as_text=True) for p in pages]
+    for response in pages:
+        assert "session=" in response.headers["Set-Cookie"]
+    tokens = [csrf_token(h) for h in htmls]
+    submissions = [TOKEN_RE.search(h).group(1) for h in htmls]
+    stamps = [STAMP_RE.search(h).group(1) for h in htmls]
+    for values in (tokens, submissions, stamps):
+        assert len(set(values)) == 3 and not any("\x00" in v for v in values)
+    # Every form of the page carries the visitor's own token, none another's.
+    for html, token in zip(htmls, tokens, strict=True):
+        found = set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', html))
+        assert found == {token}
+    # Apart from these values, the visitors saw the same page: it came from the cache.
+    same = [h.replace(t, "").replace(s, "").replace(r, "")
+            for h, t, s, r in zip(htmls, tokens, submissions, stamps, strict=True)]
+    assert same[0] == same[1] == same[2]
+
+    stolen = {"csrf_token": tokens[0], "submission_token": submissions[0]}
+    response = post_comment(second, body="Avec le jeton d'un autre", form=stolen)
+    assert response.status_code == 400
+    response = post_comment(first, body="Avec mon jeton", form=stolen)
+    assert response.status_code == 302
+
+
+def test_a_reader_with_marks_a_voter_staff_and_a_message_get_their_own_page(app, make_reader,
+                                                                            moderator):
+    post_comment(make_reader(), body="Un avis", pseudonym="Aline")
+    comment_id = last_comment(app).id
+    visit(app)  # cached for visitors without identity
+    marker = make_reader()
+    assert mark_useful(marker, comment_id).status_code == 302
+    assert 'aria-pressed="true"' in marker.open_article().get_data(as_text=True)
+
+    voter = make_reader()
+    response = voter.vote({"credibility": 1, "relevance": 1})
+    # The message shown once after the vote, then the reader's own answers.
+    flashed = voter.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Votre vote est enregistré" in flashed
+    assert "(votre réponse)" in voter.open_article(resultats=1).get_data(as_text=True)
+    assert "Votre vote est enregistré" not in voter.open_article().get_data(as_text=True)
+
+    staff_page = moderator.client.get(Reader(app).article_url).get_data(as_text=True)
+    assert "Vous publiez en tant que" in staff_page
+    assert "Vous publiez en tant que" not in visit(app)
+    assert 'aria-pressed="true"' not in visit(app)
+
+
+def test_pages_that_depend_on_the_session_say_so_to_caches(app, make_reader):
+    for response in (make_reader().open_article(), make_reader().open_article(sort="oldest"),
+                     make_reader().open_article(resultats=1)):
+        assert response.status_code == 200
+        assert "Cookie" in response.headers["Vary"]
+        assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_results_stay_exact_after_each_vote(app, make_reader):
+    for expected in (1, 2, 3):
+        make_reader().vote({"credibility": 0, "relevance": 0})
+        html = make_reader().open_article(resultats=1).get_data(as_text=True)
+        assert f"{expected} votant" in html
