@@ -42,6 +42,8 @@ DEFAULTS = {
     # Bounds the in-process SimpleCache (entries); Redis bounds itself by expiry.
     "CACHE_THRESHOLD": 200,
     "FORUM_PAGE_CACHE_SECONDS": 30,
+    # `flask db` and Flask-Migrate's functions; gunicorn.conf.py turns it off in web workers.
+    "FORUM_MIGRATIONS": True,
     # How long a SQLite write waits for another writer before the reader gets a 503.
     "FORUM_SQLITE_BUSY_TIMEOUT_MS": 15000,
 }

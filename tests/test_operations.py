@@ -154,3 +154,25 @@ def test_an_unreachable_database_gives_the_styled_503_with_retry_after(url):
     html = response.get_data(as_text=True)
     assert 'lang="fr"' in html and "Réessayez dans un instant" in html
     assert "Traceback" not in html
+
+
+WORKER_MODULES = """
+import runpy, sys
+runpy.run_path("gunicorn.conf.py")  # what the gunicorn master reads before forking
+import wsgi
+print(sorted(name for name in ("alembic", "flask_migrate") if name in sys.modules))
+"""
+
+
+def test_web_workers_leave_migrations_out_and_flask_db_still_migrates(sqlite_site):
+    env = {**os.environ, "DATABASE_URL": sqlite_site, "SECRET_KEY": TEST_SECRET}
+    env.pop("FORUM_MIGRATIONS", None)
+    worker = subprocess.run([sys.executable, "-c", WORKER_MODULES], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert worker.returncode == 0, worker.stderr
+    assert worker.stdout.strip().splitlines()[-1] == "[]"
+    flask = Path(sys.executable).with_name("flask")
+    current = subprocess.run([str(flask), "--app", "wsgi", "db", "current"], cwd=ROOT,
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert current.returncode == 0, current.stderr
+    assert "(head)" in current.stdout
