@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from forum.extensions import db
 from forum.models import Article, PollQuestion, Vote
@@ -178,3 +178,27 @@ def test_questions_are_data_an_article_can_have_its_own(app):
 )
 def test_largest_remainder_percentages_sum_to_100(counts, expected):
     assert largest_remainder_percents(counts) == expected
+
+
+def test_a_complete_vote_is_recorded_in_a_fixed_number_of_queries(app, reader, vote_rows):
+    data = {"csrf_token": reader.token()}
+    for key, position in (("credibility", 2), ("relevance", 3)):
+        field, choice = reader.poll_field(key, position)
+        data[field] = choice
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        if statement.split()[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            statements.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = reader.client.post(f"{reader.article_url}/vote", data=data)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 302 and vote_rows() == 2
+    # The ballot (article, questions and choices in one query), one upsert for both
+    # answers, whether the reader has commented, the burst count of their address.
+    assert statements == ["SELECT", "INSERT", "SELECT", "SELECT"]

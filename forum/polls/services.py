@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
-from forum.models import Article, Comment, PollQuestion, Vote, utcnow
+from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
 from forum.page_cache import touch_article
 
 
@@ -73,6 +73,46 @@ def get_article_with_poll(slug: str) -> Article | None:
     ).unique().scalar_one_or_none()
 
 
+@dataclass(frozen=True)
+class Ballot:
+    """What a vote needs to know of an article: whether it is open, and each question's
+    choice ids (read as plain rows: no ORM objects, no form class on the vote path)."""
+
+    article_id: int
+    poll_open: bool
+    choices: dict[int, frozenset[int]]
+
+    def complete_answers(self, form) -> dict[int, int] | None:
+        """The answers of a form that answers every question with one of its choices;
+        None otherwise (the view then shows the form with its messages)."""
+        answers = {}
+        for question_id, valid in self.choices.items():
+            raw = form.getlist(f"q_{question_id}")
+            if len(raw) != 1 or not (raw[0].isascii() and raw[0].isdigit()):
+                return None
+            if int(raw[0]) not in valid:
+                return None
+            answers[question_id] = int(raw[0])
+        return answers or None
+
+
+def get_ballot(slug: str) -> Ballot | None:
+    """The article's poll as a ballot, in one query."""
+    rows = db.session.execute(
+        select(Article.id, Article.poll_open, PollQuestion.id, PollChoice.id)
+        .outerjoin(PollQuestion, PollQuestion.article_id == Article.id)
+        .outerjoin(PollChoice, PollChoice.question_id == PollQuestion.id)
+        .where(Article.slug == slug)
+    ).all()
+    if not rows:
+        return None
+    choices: dict[int, set[int]] = {}
+    for _article, _open, question_id, choice_id in rows:
+        if question_id is not None and choice_id is not None:
+            choices.setdefault(question_id, set()).add(choice_id)
+    return Ballot(rows[0][0], rows[0][1], {q: frozenset(c) for q, c in choices.items()})
+
+
 def cast_votes(
     article: Article,
     questions: list[PollQuestion],
@@ -81,24 +121,31 @@ def cast_votes(
     address_hash: str | None,
 ) -> None:
     """Record or change this reader's answers; one row per reader and question."""
-    if not article.poll_open:
+    ballot = Ballot(article.id, article.poll_open,
+                    {q.id: frozenset(c.id for c in q.choices) for q in questions})
+    cast_ballot(ballot, answers, reader_hash, address_hash)
+
+
+def cast_ballot(ballot: Ballot, answers: dict[int, int], reader_hash: str,
+                address_hash: str | None) -> None:
+    """cast_votes for a ballot read with get_ballot."""
+    if not ballot.poll_open:
         raise PollClosed
-    valid = {q.id: {c.id for c in q.choices} for q in questions}
     for question_id, choice_id in answers.items():
-        if choice_id not in valid.get(question_id, ()):
+        if choice_id not in ballot.choices.get(question_id, ()):
             raise InvalidChoice(question_id)
     if answers:
         _upsert_votes(answers, reader_hash, address_hash)
-    if _has_commented(article, reader_hash):
-        touch_article(article.id)  # their stance badge and the summary per side change
+    if _has_commented(ballot.article_id, reader_hash):
+        touch_article(ballot.article_id)  # their stance badge and the summary per side change
 
 
-def _has_commented(article: Article, reader_hash: str) -> bool:
+def _has_commented(article_id: int, reader_hash: str) -> bool:
     # Only a commenter's vote changes the discussion; other votes leave its cache alone and
     # never lock the article row, so a wave of votes does not queue behind one row.
     return db.session.execute(
         select(exists().where(Comment.reader_hash == reader_hash,
-                              Comment.article_id == article.id))
+                              Comment.article_id == article_id))
     ).scalar_one()
 
 

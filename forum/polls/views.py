@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from forum.articles.page import render_article_page
@@ -8,7 +8,14 @@ from forum.extensions import db
 from forum.limits import rate_limit
 from forum.polls.bursts import burst_rule, mark_vote_burst
 from forum.polls.forms import build_poll_form
-from forum.polls.services import InvalidChoice, PollClosed, cast_votes, get_article_with_poll
+from forum.polls.services import (
+    InvalidChoice,
+    PollClosed,
+    cast_ballot,
+    cast_votes,
+    get_article_with_poll,
+    get_ballot,
+)
 from forum.readers import current_address_hash, ensure_reader_hash
 
 bp = Blueprint("polls", __name__)
@@ -18,6 +25,18 @@ bp = Blueprint("polls", __name__)
 @rate_limit("vote")
 def vote(slug: str):
     """Record the reader's answers, then show the results."""
+    # CSRFProtect has checked the token before the view; a complete, valid ballot needs no
+    # form object. Anything else goes through the poll form, which explains what is wrong.
+    ballot = get_ballot(slug) or abort(404)
+    answers = ballot.complete_answers(request.form) if ballot.poll_open else None
+    if answers is None:
+        return _vote_with_form(slug)
+    address_hash = current_address_hash()
+    cast_ballot(ballot, answers, ensure_reader_hash(), address_hash)
+    return _recorded(slug, address_hash)
+
+
+def _vote_with_form(slug: str):
     article = get_article_with_poll(slug) or abort(404)
     questions = article.questions
     form = build_poll_form(questions)
@@ -35,6 +54,10 @@ def vote(slug: str):
     except (InvalidChoice, PollClosed):
         db.session.rollback()
         abort(400)
+    return _recorded(slug, address_hash)
+
+
+def _recorded(slug: str, address_hash: str):
     mark_vote_burst(address_hash, burst_rule())
     db.session.commit()
     flash(_("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert."),
