@@ -40,7 +40,7 @@ def is_anonymous_view(article: Article, *, page: int, after: int | None,
     )
 
 
-def anonymous_page(article: Article, *, sort: str, stance: str | None) -> str:
+def anonymous_page(article: Article, *, sort: str, stance: str | None) -> bytes:
     """The first page of the discussion in this order and side, from the cache."""
     sort, stance = normalized(sort, stance)
     key = article_key(article, "anonymous-page", sort, stance, get_locale())
@@ -48,7 +48,7 @@ def anonymous_page(article: Article, *, sort: str, stance: str | None) -> str:
     return fill_slots(parts, _request_values())
 
 
-def _render_with_slots(article: Article, sort: str, stance: str | None) -> list[str]:
+def _render_with_slots(article: Article, sort: str, stance: str | None) -> list[bytes]:
     form = CommentForm(formdata=None)
     form.submission_token.data, form.rendered_at.data = slot("submission"), slot("stamp")
     page, _status = render_article_page(article, comment_form=form, sort=sort, stance=stance)
