@@ -113,3 +113,10 @@ def test_results_stay_exact_after_each_vote(app, make_reader):
         make_reader().vote({"credibility": 0, "relevance": 0})
         html = make_reader().open_article(resultats=1).get_data(as_text=True)
         assert f"{expected} votant" in html
+
+
+def test_a_forged_host_never_reaches_another_visitors_page(app):
+    forged = Reader(app).client.get(Reader(app).article_url, headers={"Host": "evil.example"})
+    assert "http://evil.example/" in forged.get_data(as_text=True)
+    page = visit(app)
+    assert "evil.example" not in page and 'href="http://localhost/articles/' in page

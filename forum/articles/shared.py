@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import session
+from flask import request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -43,7 +43,9 @@ def is_anonymous_view(article: Article, *, page: int, after: int | None,
 def anonymous_page(article: Article, *, sort: str, stance: str | None) -> bytes:
     """The first page of the discussion in this order and side, from the cache."""
     sort, stance = normalized(sort, stance)
-    key = article_key(article, "anonymous-page", sort, stance, get_locale())
+    # The page names its own address (canonical link) from the request's host and scheme:
+    # each has its own entry, so a forged Host header cannot reach other visitors.
+    key = article_key(article, "anonymous-page", sort, stance, get_locale(), request.host_url)
     parts = cached(key, lambda: _render_with_slots(article, sort, stance))
     return fill_slots(parts, _request_values())
 
