@@ -143,72 +143,76 @@ def load_reader_data(reader_hash: str) -> ReaderData:
     )
 
 
+def _records(record_type, statement) -> list:
+    return [record_type(*row) for row in db.session.execute(statement).all()]
+
+
 def _votes(reader_hash: str) -> list[VoteRecord]:
-    rows = db.session.execute(
+    return _records(
+        VoteRecord,
         select(Article.slug, Article.title, PollQuestion.prompt, PollChoice.label,
                Vote.created_at, Vote.updated_at, Vote.burst)
         .join(PollQuestion, PollQuestion.id == Vote.question_id)
         .join(Article, Article.id == PollQuestion.article_id)
         .join(PollChoice, PollChoice.id == Vote.choice_id)
         .where(Vote.reader_hash == reader_hash)
-        .order_by(Vote.created_at, PollQuestion.position)
-    ).all()
-    return [VoteRecord(*row) for row in rows]
+        .order_by(Vote.created_at, PollQuestion.position),
+    )
 
 
 def _comments(reader_hash: str) -> list[CommentRecord]:
-    rows = db.session.execute(
+    return _records(
+        CommentRecord,
         select(Comment.id, Article.slug, Article.title,
                func.coalesce(Comment.reply_to_id, Comment.parent_id), Comment.author_name,
                Comment.body_source, Comment.status, Comment.created_at, Comment.edited_at,
                Comment.deleted_at, Comment.useful_count)
         .join(Article, Article.id == Comment.article_id)
         .where(Comment.reader_hash == reader_hash)
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    return [CommentRecord(*row) for row in rows]
+        .order_by(Comment.created_at, Comment.id),
+    )
 
 
 def _useful_marks(reader_hash: str) -> list[UsefulRecord]:
-    rows = db.session.execute(
+    return _records(
+        UsefulRecord,
         select(CommentVote.comment_id, Article.slug, Article.title, CommentVote.created_at)
         .join(Comment, Comment.id == CommentVote.comment_id)
         .join(Article, Article.id == Comment.article_id)
         .where(CommentVote.reader_hash == reader_hash)
-        .order_by(CommentVote.created_at, CommentVote.id)
-    ).all()
-    return [UsefulRecord(*row) for row in rows]
+        .order_by(CommentVote.created_at, CommentVote.id),
+    )
 
 
 def _flags(reader_hash: str) -> list[FlagRecord]:
-    rows = db.session.execute(
+    return _records(
+        FlagRecord,
         select(Flag.comment_id, Article.slug, Article.title, Flag.reason, Flag.note,
                Flag.created_at, Flag.resolved_at)
         .join(Comment, Comment.id == Flag.comment_id)
         .join(Article, Article.id == Comment.article_id)
         .where(Flag.reader_hash == reader_hash)
-        .order_by(Flag.created_at, Flag.id)
-    ).all()
-    return [FlagRecord(*row) for row in rows]
+        .order_by(Flag.created_at, Flag.id),
+    )
 
 
 def _bans(reader_hash: str) -> list[BanRecord]:
-    rows = db.session.execute(
+    return _records(
+        BanRecord,
         select(Ban.reason, Ban.created_at, Ban.expires_at, Ban.lifted_at)
-        .where(Ban.reader_hash == reader_hash).order_by(Ban.created_at, Ban.id)
-    ).all()
-    return [BanRecord(*row) for row in rows]
+        .where(Ban.reader_hash == reader_hash).order_by(Ban.created_at, Ban.id),
+    )
 
 
 def _moderation(reader_hash: str) -> list[ModerationRecord]:
     # The staff member who acted is left out: the entry is about the reader, not by them.
-    rows = db.session.execute(
+    return _records(
+        ModerationRecord,
         select(AuditEntry.action, AuditEntry.comment_id, AuditEntry.reason,
                AuditEntry.created_at)
         .where(AuditEntry.reader_hash == reader_hash)
-        .order_by(AuditEntry.created_at, AuditEntry.id)
-    ).all()
-    return [ModerationRecord(*row) for row in rows]
+        .order_by(AuditEntry.created_at, AuditEntry.id),
+    )
 
 
 @dataclass(frozen=True)
