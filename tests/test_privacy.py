@@ -219,3 +219,18 @@ def test_privacy_page_in_french_with_the_retention_period(client):
     assert 'href="/confidentialite"' in home and 'href="/mes-donnees"' in home
     article = client.get(ARTICLE).get_data(as_text=True)
     assert "Voir, télécharger ou supprimer mes données" in article
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
+                                         "FORUM_LIMIT_DATA_DELETION": "2 per hour"}])
+def test_erasure_is_rate_limited(app, make_reader, count_rows):
+    for number in range(2):
+        reader = make_reader()
+        reader.vote({"credibility": 1, "relevance": 1})
+        assert erase(reader, confirm=number == 0).status_code in (303, 400)
+    late = make_reader()
+    late.vote({"credibility": 1, "relevance": 1})
+    response = erase(late)
+    assert response.status_code == 429
+    assert "Trop de requêtes" in response.get_data(as_text=True)
+    assert count_rows(Vote) == 4  # the second reader's (unconfirmed) and the late one's
