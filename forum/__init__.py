@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.moderation.views import bp as moderation_bp
     from forum.ops.views import bp as ops_bp
     from forum.polls.views import bp as polls_bp
+    from forum.privacy.views import bp as privacy_bp
 
     app.register_blueprint(articles_bp)
     app.register_blueprint(polls_bp)
@@ -69,3 +70,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(privacy_bp)

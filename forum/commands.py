@@ -1,4 +1,5 @@
-"""Command-line tools for operators: `flask content load`, `flask staff create`, ..."""
+"""Command-line tools for operators: `flask content load`, `flask staff create`,
+`flask retention run`, ..."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from forum.articles.content import CONTENT_DIR, ContentError, read_content_dir
 from forum.articles.services import load_article_content
 from forum.auth.commands import staff_cli
 from forum.extensions import db
+from forum.privacy.commands import retention_cli
 
 content_cli = AppGroup("content", help="Manage article content.")
 
@@ -34,3 +36,4 @@ def load_content(directory: Path) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(staff_cli)
+    app.cli.add_command(retention_cli)

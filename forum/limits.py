@@ -12,6 +12,8 @@ DEFAULT_LIMITS = {
     "FORUM_LIMIT_FLAG": "20 per hour",
     "FORUM_LIMIT_USEFUL": "60 per minute",
     "FORUM_LIMIT_LOGIN": "10 per minute",
+    # Erasing one's data is rare; a few tries cover a reader who forgot to confirm.
+    "FORUM_LIMIT_DATA_DELETION": "5 per hour",
     # Failed sign-ins per staff account, whatever the client: slows password guessing.
     "FORUM_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
 }

@@ -23,6 +23,20 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"request_id": current_request_id()})
     if app.config["FORUM_LOG_FORMAT"] == "json":
         _log_as_json(app)
+    # The development server (flask run, the tests' live server) starts each request line
+    # with the client address; the filter blanks it. gunicorn's access log never has it.
+    logging.getLogger("werkzeug").addFilter(hide_client_address)
+
+
+# "203.0.113.7 - - [25/Nov/2026 10:00:00] ..." as werkzeug's request handler logs it.
+_LEADING_ADDRESS = re.compile(r"^\S+ - - \[")
+
+
+def hide_client_address(record: logging.LogRecord) -> bool:
+    """Blank the client address that starts werkzeug's request log lines (keep the line)."""
+    if isinstance(record.msg, str):
+        record.msg = _LEADING_ADDRESS.sub("- - - [", record.msg, count=1)
+    return True
 
 
 def current_request_id() -> str | None:

@@ -113,6 +113,11 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/moderation/audit"): admin_page(),
     # Operations
     ("GET", "/healthz"): everyone(200),
+    # Privacy (a reader's own data; without a reader cookie there is nothing to show)
+    ("GET", "/mes-donnees"): everyone(200),
+    ("GET", "/mes-donnees.json"): everyone(200),
+    ("POST", "/mes-donnees/supprimer"): everyone(400),  # not confirmed: form re-shown
+    ("GET", "/confidentialite"): everyone(200),
 }
 
 

@@ -39,6 +39,7 @@ FIELDS: dict[str, list[str]] = {
     "/moderation/bans/<int:ban_id>/lift": [],
     "/moderation/words": ["word", "kind"],
     "/moderation/words/<int:rule_id>/delete": [],
+    "/mes-donnees/supprimer": ["confirm", "submit"],
 }
 
 # Query parameters the views read (request.args); other GET routes read none.
@@ -189,8 +190,8 @@ def assert_nothing_invalid_was_stored(app) -> None:
                             f"{table.name}.{column.name}: {value[:60]!r}")
         for comment in db.session.execute(select(Comment)).scalars():
             assert len(comment.body_source) <= 5000
-            assert comment.author_name is None or PSEUDONYM.fullmatch(comment.author_name), (
-                comment.author_name)
+            erased = comment.deleted_at is not None and comment.author_name == ""  # Mes données
+            assert erased or PSEUDONYM.fullmatch(comment.author_name), comment.author_name
         for rule in db.session.execute(select(WordRule)).scalars():
             assert rule.word.isprintable() and len(rule.word) <= 80, rule.word
 

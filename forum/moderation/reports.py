@@ -87,7 +87,9 @@ def _vote_bursts(limit: int = 5) -> VoteBursts:
         .where(recent).group_by(Article.id).order_by(func.count(Vote.id).desc())
     ).all()
     addresses = db.session.execute(
-        select(Vote.address_hash, func.count(Vote.id)).where(recent)
+        # Past the retention period a vote's address hash is cleared: it has no address.
+        select(Vote.address_hash, func.count(Vote.id))
+        .where(recent, Vote.address_hash.is_not(None))
         .group_by(Vote.address_hash).order_by(func.count(Vote.id).desc()).limit(limit)
     ).all()
     return VoteBursts([(article, count) for article, count in per_article],

@@ -12,6 +12,8 @@ READER_PAGES = [
     f"{ARTICLE}?resultats=1",
     f"{ARTICLE}?sort=useful&stance=credible",
     "/comments/{comment}/flag",
+    "/mes-donnees",
+    "/confidentialite",
     "/staff/login",
     "/une-page-qui-n-existe-pas",
 ]

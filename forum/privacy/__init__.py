@@ -1,0 +1,1 @@
+"""Readers' own data: see it, download it, erase it; address-hash retention; privacy page."""

@@ -1,0 +1,320 @@
+"""What the forum holds about one reader, and erasing it in one transaction."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, func, select, union, update
+
+from forum.extensions import db
+from forum.models import (
+    Article,
+    AuditEntry,
+    Ban,
+    Comment,
+    CommentVote,
+    Flag,
+    PollChoice,
+    PollQuestion,
+    Reader,
+    Vote,
+    utcnow,
+)
+from forum.page_cache import touch_article
+
+EXCERPT = 160
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    article_slug: str
+    article_title: str
+    question: str
+    choice: str
+    cast_at: datetime
+    changed_at: datetime
+    marked_as_burst: bool
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    id: int
+    article_slug: str
+    article_title: str
+    in_reply_to: int | None
+    pseudonym: str
+    body_source: str
+    status: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    useful_count: int
+
+    @property
+    def excerpt(self) -> str:
+        text = " ".join(self.body_source.split())
+        return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class UsefulRecord:
+    comment_id: int
+    article_slug: str
+    article_title: str
+    marked_at: datetime
+
+
+@dataclass(frozen=True)
+class FlagRecord:
+    comment_id: int
+    article_slug: str
+    article_title: str
+    reason: str
+    note: str
+    filed_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BanRecord:
+    reason: str
+    created_at: datetime
+    expires_at: datetime | None
+    lifted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ModerationRecord:
+    action: str
+    comment_id: int | None
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReaderData:
+    """Everything stored under one reader hash (never other readers' hashes or addresses)."""
+
+    pseudonym: str | None
+    first_seen: datetime | None
+    votes: list[VoteRecord] = field(default_factory=list)
+    comments: list[CommentRecord] = field(default_factory=list)
+    useful_marks: list[UsefulRecord] = field(default_factory=list)
+    flags: list[FlagRecord] = field(default_factory=list)
+    bans: list[BanRecord] = field(default_factory=list)
+    moderation: list[ModerationRecord] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.pseudonym or self.votes or self.comments or self.useful_marks
+                    or self.flags or self.bans or self.moderation)
+
+    def as_json(self) -> dict:
+        """Plain JSON data; times are UTC in ISO 8601."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds") + "Z"
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def load_reader_data(reader_hash: str) -> ReaderData:
+    """Read what is held about this reader: one query per kind, whatever their activity."""
+    reader = db.session.execute(
+        select(Reader.pseudonym, Reader.created_at).where(Reader.reader_hash == reader_hash)
+    ).first()
+    return ReaderData(
+        pseudonym=reader.pseudonym if reader else None,
+        first_seen=reader.created_at if reader else None,
+        votes=_votes(reader_hash),
+        comments=_comments(reader_hash),
+        useful_marks=_useful_marks(reader_hash),
+        flags=_flags(reader_hash),
+        bans=_bans(reader_hash),
+        moderation=_moderation(reader_hash),
+    )
+
+
+def _records(record_type, statement) -> list:
+    return [record_type(*row) for row in db.session.execute(statement).all()]
+
+
+def _votes(reader_hash: str) -> list[VoteRecord]:
+    return _records(
+        VoteRecord,
+        select(Article.slug, Article.title, PollQuestion.prompt, PollChoice.label,
+               Vote.created_at, Vote.updated_at, Vote.burst)
+        .join(PollQuestion, PollQuestion.id == Vote.question_id)
+        .join(Article, Article.id == PollQuestion.article_id)
+        .join(PollChoice, PollChoice.id == Vote.choice_id)
+        .where(Vote.reader_hash == reader_hash)
+        .order_by(Vote.created_at, PollQuestion.position),
+    )
+
+
+def _comments(reader_hash: str) -> list[CommentRecord]:
+    return _records(
+        CommentRecord,
+        select(Comment.id, Article.slug, Article.title,
+               func.coalesce(Comment.reply_to_id, Comment.parent_id), Comment.author_name,
+               Comment.body_source, Comment.status, Comment.created_at, Comment.edited_at,
+               Comment.deleted_at, Comment.useful_count)
+        .join(Article, Article.id == Comment.article_id)
+        .where(Comment.reader_hash == reader_hash)
+        .order_by(Comment.created_at, Comment.id),
+    )
+
+
+def _useful_marks(reader_hash: str) -> list[UsefulRecord]:
+    return _records(
+        UsefulRecord,
+        select(CommentVote.comment_id, Article.slug, Article.title, CommentVote.created_at)
+        .join(Comment, Comment.id == CommentVote.comment_id)
+        .join(Article, Article.id == Comment.article_id)
+        .where(CommentVote.reader_hash == reader_hash)
+        .order_by(CommentVote.created_at, CommentVote.id),
+    )
+
+
+def _flags(reader_hash: str) -> list[FlagRecord]:
+    return _records(
+        FlagRecord,
+        select(Flag.comment_id, Article.slug, Article.title, Flag.reason, Flag.note,
+               Flag.created_at, Flag.resolved_at)
+        .join(Comment, Comment.id == Flag.comment_id)
+        .join(Article, Article.id == Comment.article_id)
+        .where(Flag.reader_hash == reader_hash)
+        .order_by(Flag.created_at, Flag.id),
+    )
+
+
+def _bans(reader_hash: str) -> list[BanRecord]:
+    return _records(
+        BanRecord,
+        select(Ban.reason, Ban.created_at, Ban.expires_at, Ban.lifted_at)
+        .where(Ban.reader_hash == reader_hash).order_by(Ban.created_at, Ban.id),
+    )
+
+
+def _moderation(reader_hash: str) -> list[ModerationRecord]:
+    # The staff member who acted is left out: the entry is about the reader, not by them.
+    return _records(
+        ModerationRecord,
+        select(AuditEntry.action, AuditEntry.comment_id, AuditEntry.reason,
+               AuditEntry.created_at)
+        .where(AuditEntry.reader_hash == reader_hash)
+        .order_by(AuditEntry.created_at, AuditEntry.id),
+    )
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure changed, in figures."""
+
+    comments: int
+    votes: int
+    useful_marks: int
+    flags: int
+
+    @property
+    def total(self) -> int:
+        return self.comments + self.votes + self.useful_marks + self.flags
+
+
+def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
+    """Erase this reader's contributions; the caller commits once.
+
+    Comments keep their place (replies of others stay in the thread) but lose their text,
+    pseudonym, address hash and link to the reader. Votes, "utile" marks and flags are
+    deleted and the counts they fed are decremented. Bans and the moderation log are kept.
+    """
+    for article_id in _articles_touched_by(reader_hash):
+        touch_article(article_id)
+    erasure = Erasure(
+        comments=_blank_comments(reader_hash),
+        votes=db.session.execute(delete(Vote).where(Vote.reader_hash == reader_hash)).rowcount,
+        useful_marks=_withdraw_useful_marks(reader_hash),
+        flags=_withdraw_flags(reader_hash, default_flag_threshold),
+    )
+    db.session.execute(delete(Reader).where(Reader.reader_hash == reader_hash))
+    db.session.expire_all()  # loaded comments no longer match their rows
+    return erasure
+
+
+def _articles_touched_by(reader_hash: str) -> list[int]:
+    on_comment = (
+        select(Comment.article_id).join(CommentVote, CommentVote.comment_id == Comment.id)
+        .where(CommentVote.reader_hash == reader_hash)
+    )
+    flagged = (
+        select(Comment.article_id).join(Flag, Flag.comment_id == Comment.id)
+        .where(Flag.reader_hash == reader_hash)
+    )
+    return list(db.session.execute(union(
+        select(Comment.article_id).where(Comment.reader_hash == reader_hash),
+        select(PollQuestion.article_id).join(Vote, Vote.question_id == PollQuestion.id)
+        .where(Vote.reader_hash == reader_hash),
+        on_comment, flagged,
+    )).scalars())
+
+
+def _blank_comments(reader_hash: str) -> int:
+    # One fresh random value replaces the reader hash: the erased comments no longer lead
+    # to the reader (nor to their bans or moderation log entries).
+    return db.session.execute(
+        update(Comment).where(Comment.reader_hash == reader_hash).values(
+            reader_hash=secrets.token_hex(32), author_name="", body_source="", body_html="",
+            address_hash=None, featured_at=None, submission_token=None,
+            deleted_at=func.coalesce(Comment.deleted_at, utcnow()),
+        ).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def _withdraw_useful_marks(reader_hash: str) -> int:
+    marked = list(db.session.execute(
+        delete(CommentVote).where(CommentVote.reader_hash == reader_hash)
+        .returning(CommentVote.comment_id)
+    ).scalars())
+    if marked:
+        db.session.execute(
+            update(Comment).where(Comment.id.in_(marked), Comment.useful_count > 0)
+            .values(useful_count=Comment.useful_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+    return len(marked)
+
+
+def _withdraw_flags(reader_hash: str, default_threshold: int) -> int:
+    """Delete the reader's flags; unresolved ones no longer count towards hiding a comment.
+
+    A comment held only by flags (pending, reason "flags", no moderator decision yet) is
+    published again when the flags left fall below the threshold, by the same rule that
+    held it; it stays in the "reported" tab while any flag is left.
+    """
+    rows = db.session.execute(
+        delete(Flag).where(Flag.reader_hash == reader_hash)
+        .returning(Flag.comment_id, Flag.resolved_at)
+    ).all()
+    open_ids = [comment_id for comment_id, resolved_at in rows if resolved_at is None]
+    if open_ids:
+        threshold = select(func.coalesce(Article.flag_threshold, default_threshold)).where(
+            Article.id == Comment.article_id).scalar_subquery()
+        left = Comment.flag_count - 1
+        held_by_flags = and_(Comment.status == "pending", Comment.pending_reason == "flags")
+        released = held_by_flags & (left < threshold)
+        db.session.execute(
+            update(Comment).where(Comment.id.in_(open_ids), Comment.flag_count > 0).values(
+                flag_count=left,
+                status=case((released, "approved"), else_=Comment.status),
+                pending_reason=case((released, None), else_=Comment.pending_reason),
+            ).execution_options(synchronize_session=False)
+        )
+    return len(rows)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from forum.extensions import db
+from forum.limits import rate_limit
+from forum.privacy.forms import EraseForm
+from forum.privacy.services import Erasure, ReaderData, erase_reader, load_reader_data
+from forum.readers import current_reader_hash
+
+bp = Blueprint("privacy", __name__)
+
+
+@bp.after_request
+def _keep_private(response: Response) -> Response:
+    # A reader's own data: never kept by a browser cache or a shared proxy.
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Cookie")
+    return response
+
+
+def _reader_data() -> ReaderData | None:
+    reader_hash = current_reader_hash()
+    return load_reader_data(reader_hash) if reader_hash else None
+
+
+@bp.get("/mes-donnees")
+def my_data():
+    """Show what the forum holds about this browser's reader id."""
+    return _my_data_page(EraseForm())
+
+
+def _my_data_page(form: EraseForm, status: int = 200):
+    return render_template("privacy/my_data.html", data=_reader_data(), form=form), status
+
+
+@bp.get("/mes-donnees.json")
+def download():
+    """Send everything held about this reader as a JSON file."""
+    data = _reader_data() or ReaderData(pseudonym=None, first_seen=None)
+    body = json.dumps(data.as_json(), ensure_ascii=False, indent=2)
+    return Response(body + "\n", mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="mes-donnees-forum.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.post("/mes-donnees/supprimer")
+@rate_limit("data_deletion")
+def erase():
+    """Erase this reader's votes, marks and flags and blank their comments, in one commit."""
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _my_data_page(form, status=400)
+    reader_hash = current_reader_hash()
+    if reader_hash is None:
+        flash(_("Ce navigateur n'a pas d'identifiant de lecteur : il n'y a rien à supprimer."),
+              "info")
+        return redirect(url_for("privacy.my_data"), 303)
+    erasure = erase_reader(reader_hash, current_app.config["FORUM_FLAG_THRESHOLD"])
+    db.session.commit()
+    flash(_erasure_message(erasure), "success")
+    response = redirect(url_for("privacy.my_data"), 303)
+    response.delete_cookie(current_app.config["FORUM_READER_COOKIE"], httponly=True,
+                           samesite="Lax", secure=bool(current_app.config["FORUM_HTTPS"]))
+    return response
+
+
+def _erasure_message(erasure: Erasure) -> str:
+    parts = [
+        ngettext("%(num)d commentaire effacé", "%(num)d commentaires effacés",
+                 erasure.comments),
+        ngettext("%(num)d vote retiré", "%(num)d votes retirés", erasure.votes),
+        ngettext("%(num)d mention « utile » retirée", "%(num)d mentions « utile » retirées",
+                 erasure.useful_marks),
+        ngettext("%(num)d signalement retiré", "%(num)d signalements retirés", erasure.flags),
+    ]
+    return _("Vos données sont supprimées : %(details)s. Ce navigateur n'a plus "
+             "d'identifiant de lecteur.", details=", ".join(parts))
+
+
+@bp.get("/confidentialite")
+def policy():
+    """The privacy page: what is stored, for how long, and how to see or erase it."""
+    return render_template("privacy/policy.html",
+                           retention_days=current_app.config["FORUM_RETENTION_DAYS"])
