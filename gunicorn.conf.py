@@ -30,13 +30,20 @@ max_requests_jitter = 500
 # database pool, and a worker killed mid-request leaves nothing shared behind.
 preload_app = False
 
-# One JSON line per request on stdout. No client address: the access log format has no
-# %(h)s and forum.observability.JsonFormatter picks only method, path, status, size, time
-# and the request id.
+# One JSON line per request, on stdout ("-", the default) or in the file FORUM_ACCESS_LOG
+# names. No client address: the access log format has no %(h)s and
+# forum.observability.JsonFormatter picks only method, path, status, size, time and the
+# request id.
 accesslog = os.environ.get("FORUM_ACCESS_LOG", "-")
 access_log_format = '%(m)s %(U)s %(s)s %(B)s %(D)s %({x-request-id}o)s'
 errorlog = "-"
 loglevel = os.environ.get("FORUM_LOG_LEVEL", "info").lower()
+if accesslog == "-":
+    _access_handler = {"class": "logging.StreamHandler", "formatter": "json",
+                       "stream": "ext://sys.stdout"}
+else:
+    _access_handler = {"class": "logging.FileHandler", "formatter": "json",
+                       "filename": accesslog}
 # gunicorn merges this over its defaults key by key, so the handler names are its own.
 logconfig_dict = {
     "version": 1,
@@ -47,12 +54,13 @@ logconfig_dict = {
                     "stream": "ext://sys.stdout"},
         "error_console": {"class": "logging.StreamHandler", "formatter": "json",
                           "stream": "ext://sys.stderr"},
+        "access": _access_handler,
     },
     "root": {"level": "INFO", "handlers": ["console"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["error_console"], "level": loglevel.upper(),
                            "propagate": False, "qualname": "gunicorn.error"},
-        "gunicorn.access": {"handlers": ["console"], "level": "INFO",
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO",
                             "propagate": False, "qualname": "gunicorn.access"},
     },
 }

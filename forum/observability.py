@@ -60,7 +60,7 @@ def _log_as_json(app: Flask) -> None:
     handler.setFormatter(JsonFormatter())
     app.logger.handlers[:] = [handler]
     app.logger.propagate = False
-    app.logger.setLevel(app.config["FORUM_LOG_LEVEL"])
+    app.logger.setLevel(str(app.config["FORUM_LOG_LEVEL"]).upper())
 
 
 class JsonFormatter(logging.Formatter):

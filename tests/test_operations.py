@@ -100,8 +100,10 @@ def fetch(url: str, **headers) -> int:
 @pytest.mark.live
 def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_site, tmp_path):
     port = free_port()
+    access_log = tmp_path / "access.log"
     env = {**os.environ, "DATABASE_URL": sqlite_site, "SECRET_KEY": TEST_SECRET,
-           "FORUM_BIND": f"127.0.0.1:{port}", "FORUM_WORKERS": "2"}
+           "FORUM_BIND": f"127.0.0.1:{port}", "FORUM_WORKERS": "2",
+           "FORUM_ACCESS_LOG": str(access_log), "FORUM_LOG_LEVEL": "info"}
     logs = tmp_path / "gunicorn.log"
     with logs.open("w") as out:
         server = subprocess.Popen(
@@ -122,8 +124,10 @@ def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_si
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
 
-    records = [json.loads(line) for line in logs.read_text().splitlines() if line.strip()]
-    access = [r for r in records if r["logger"] == "gunicorn.access"]
+    console = [json.loads(line) for line in logs.read_text().splitlines() if line.strip()]
+    assert not [r for r in console if r["logger"] == "gunicorn.access"], "access log in its file"
+    access = [json.loads(line) for line in access_log.read_text().splitlines() if line.strip()]
+    assert {r["logger"] for r in access} == {"gunicorn.access"}
     assert {r["path"] for r in access} >= {"/", "/healthz", "/nulle-part"}
     probe = next(r for r in access if r["request_id"] == "probe-0001")
     assert probe["status"] == 404 and probe["method"] == "GET"
@@ -131,7 +135,7 @@ def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_si
     for record in access:
         assert "127.0.0.1" not in json.dumps(record), record
         assert "198.51.100.23" not in json.dumps(record), record
-    assert "198.51.100.23" not in logs.read_text()
+    assert "198.51.100.23" not in logs.read_text() + access_log.read_text()
 
 
 def fetch_or_none(url: str) -> int | None:
