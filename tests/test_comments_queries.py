@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from sqlalchemy import event, text
+from flask_migrate import upgrade
+from sqlalchemy import event, exists, select, text
 
 from forum.extensions import cache, db
+from forum.models import Comment
 from tests.comment_helpers import post_comment, seed_comments
+from tests.conftest import make_app
 
 MAIN_TABLES = ("comments", "comment_votes", "flags", "votes")
 
@@ -107,3 +110,15 @@ def _inline(statement: str) -> str:
 
 def _named(parameters) -> dict:
     return {f"p{i}": value for i, value in enumerate(parameters or ())}
+
+
+def test_a_vote_checks_the_voters_comments_through_the_reader_index(tmp_path):
+    """The "has this voter commented here" check is one index lookup on a migrated database,
+    not a scan of the article's comments (which made votes crawl at 100,000 comments)."""
+    app = make_app("sqlite:///" + str(tmp_path / "plan.sqlite3"))
+    with app.app_context():
+        upgrade()
+        check = select(exists().where(Comment.reader_hash == "r", Comment.article_id == 1))
+        sql = str(check.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[3] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "ix_comments_reader_article (reader_hash=? AND article_id=?)" in plan
