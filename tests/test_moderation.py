@@ -116,6 +116,19 @@ def test_tabs_select_their_comments(app, moderator, tab, shown, hidden):
     assert not set(hidden) & set(bodies)
 
 
+def test_comments_deleted_by_their_authors_leave_the_queues(app, moderator):
+    pending = add_comment(app, body="", status="pending", pending_reason="premoderation",
+                          deleted_at=utcnow())
+    add_flags(app, add_comment(app, body="", deleted_at=utcnow()), "spam")
+    add_comment(app, body="à relire", status="pending", pending_reason="premoderation")
+    for tab in ("pending", "reported"):
+        html = text(moderator.client.get("/moderation", query_string={"tab": tab}))
+        assert html.count('class="queue-item"') == (1 if tab == "pending" else 0)
+    html = text(moderator.client.get("/moderation"))
+    assert "<p>à relire</p>" in html
+    assert f'id="c-{pending}"' in text(moderator.client.get("/moderation?tab=recent"))
+
+
 def test_unknown_tab_is_404(moderator):
     assert moderator.client.get("/moderation?tab=nope").status_code == 404
 

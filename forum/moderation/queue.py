@@ -40,10 +40,14 @@ class QueuePage:
 
 
 def _tab_filter(tab: str):
+    # A comment its author deleted (or erased with their data) has no text left to judge:
+    # it leaves the queues that ask for a decision and stays in the history tabs.
     if tab == "pending":
-        return [Comment.status == "pending", Comment.pending_reason.is_distinct_from("flags")]
+        return [Comment.status == "pending", Comment.pending_reason.is_distinct_from("flags"),
+                Comment.deleted_at.is_(None)]
     if tab == "reported":
-        return [Comment.status != "rejected", Comment.flag_count > 0]
+        return [Comment.status != "rejected", Comment.flag_count > 0,
+                Comment.deleted_at.is_(None)]
     if tab == "rejected":
         return [Comment.status == "rejected"]
     return []
