@@ -1,0 +1,173 @@
+"""The figures of a run: the table, the issue's targets (PASS/FAIL), the JSON file."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+LOADS = (("article", "article page"), ("deep", "deep page"), ("vote", "vote POST"),
+         ("comment", "comment POST"), ("bare", "bare Flask page"))
+PAGE_RATIO_MIN = 0.5
+P50_GROWTH_MAX = 1.3
+VOTES_PER_SECOND_MIN = 1000
+RSS_MAX_MB = 80
+
+
+def _by_backend(runs: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for run in sorted(runs, key=lambda r: r["size"]):
+        grouped.setdefault(run["backend"], []).append(run)
+    return grouped
+
+
+def _target(name: str, value: str, passed: bool | None) -> dict:
+    return {"name": name, "value": value, "passed": passed}
+
+
+def bare_ratio(run: dict) -> float | None:
+    bare = run["bare"]["requests_per_second"]
+    return run["article"]["requests_per_second"] / bare if bare else None
+
+
+def acknowledged_per_second(load: dict) -> float:
+    return load["answered_ok"] / load["seconds"] if load["seconds"] else 0.0
+
+
+def evaluate(runs: list[dict]) -> list[dict]:
+    """The issue's targets, each with the figure that decides it."""
+    targets = []
+    for backend, series in _by_backend(runs).items():
+        targets.append(_page_ratio_target(backend, series[-1]))
+        if len(series) > 1:
+            targets += _growth_targets(backend, series[0], series[-1])
+        if backend == "postgresql":
+            targets.append(_vote_target(series[-1]))
+    rss = [mb for run in runs for mb in run["rss_mb"] if mb is not None]
+    targets.append(_target(f"RSS per worker ≤ {RSS_MAX_MB} MB",
+                           f"max {max(rss):.1f} MB" if rss else "not measured",
+                           max(rss) <= RSS_MAX_MB if rss else None))
+    return targets
+
+
+def _page_ratio_target(backend: str, run: dict) -> dict:
+    ratio = bare_ratio(run)
+    return _target(f"{backend}: article page ≥ {PAGE_RATIO_MIN}× bare Flask "
+                   f"({run['size']:,} comments)",
+                   f"{ratio:.2f}×" if ratio is not None else "no bare figure",
+                   ratio >= PAGE_RATIO_MIN if ratio is not None else None)
+
+
+def _growth_targets(backend: str, small: dict, large: dict) -> list[dict]:
+    p50_small, p50_large = small["article"]["p50_ms"], large["article"]["p50_ms"]
+    growth = p50_large / p50_small if p50_small and p50_large else None
+    sizes = f"{large['size']:,} / {small['size']:,}"
+    same = {k: small["queries"][k] for k in ("first_cold", "first_warm")}
+    other = {k: large["queries"][k] for k in ("first_cold", "first_warm")}
+    return [
+        _target(f"{backend}: first page p50 at {sizes} comments ≤ {P50_GROWTH_MAX}×",
+                f"{growth:.2f}×" if growth is not None else "no p50",
+                growth <= P50_GROWTH_MAX if growth is not None else None),
+        _target(f"{backend}: SQL queries per first page equal at {sizes}",
+                f"cold {other['first_cold']}/{same['first_cold']}, "
+                f"warm {other['first_warm']}/{same['first_warm']}", same == other),
+    ]
+
+
+def _vote_target(run: dict) -> dict:
+    vote = run["vote"]
+    rate = acknowledged_per_second(vote)
+    return _target(f"postgresql: ≥ {VOTES_PER_SECOND_MIN:,} votes/s acknowledged, none lost "
+                   f"({run['size']:,} comments)",
+                   f"{rate:.1f} votes/s ({rate / VOTES_PER_SECOND_MIN:.2f}×), "
+                   f"{vote['lost']} lost",
+                   rate >= VOTES_PER_SECOND_MIN and vote["lost"] == 0)
+
+
+def _figure(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def load_rows(run: dict) -> list[str]:
+    rows = []
+    for key, label in LOADS:
+        load = run[key]
+        rate = acknowledged_per_second(load) if key in ("vote", "comment") else \
+            load["requests_per_second"]
+        rows.append(f"{run['backend']:<11}{run['size']:>8,}  {label:<16}{_figure(rate):>10}"
+                    f"{_figure(load['p50_ms']):>10}{_figure(load['p99_ms']):>10}"
+                    f"{load['non_2xx_3xx']:>8}{load['socket_errors']:>8}")
+    return rows
+
+
+def summary_row(run: dict) -> str:
+    queries = run["queries"]
+    rss = ", ".join(_figure(mb) for mb in run["rss_mb"])
+    ratio = bare_ratio(run)
+    lost = f"{run['vote']['lost']}/{run['comment']['lost']}"
+    checks = "ok" if not (run["checks"]["after_seed"] or run["checks"]["after_load"]) \
+        else "FAILED"
+    return (f"{run['backend']:<11}{run['size']:>8,}{run['page_bytes'] / 1024:>9.0f}"
+            f"{_figure(ratio, 2):>8}  {queries['first_cold']:>4}/{queries['first_warm']}"
+            f"/{queries['deep']:<6}{rss:>14}{lost:>9}{run['seed']['seconds']:>8.1f}  {checks}")
+
+
+def table(results: dict) -> str:
+    lines = [f"{'backend':<11}{'comments':>8}  {'load':<16}{'req/s':>10}{'p50 ms':>10}"
+             f"{'p99 ms':>10}{'non-2xx':>8}{'sockerr':>8}"]
+    for run in results["runs"]:
+        lines += load_rows(run)
+    lines += ["", "(vote and comment POST: acknowledged answers (302) per second)", "",
+              f"{'backend':<11}{'comments':>8}{'page KB':>9}{'× bare':>8}  "
+              f"{'SQL cold/warm/deep':<18}{'RSS MB/worker':>14}{'lost v/c':>9}"
+              f"{'seed s':>8}  checks"]
+    lines += [summary_row(run) for run in results["runs"]]
+    for run in results["runs"]:
+        for stage in ("after_seed", "after_load"):
+            lines += [f"  {run['backend']} {run['size']:,} {stage}: {name}: {count} rows"
+                      for name, count in run["checks"][stage].items()]
+    lines += [f"{skip['backend']} skipped: {skip['reason']}" for skip in results["skipped"]]
+    return "\n".join(lines)
+
+
+def targets_text(targets: list[dict]) -> str:
+    marks = {True: "PASS", False: "FAIL", None: "n/a "}
+    return "\n".join(f"{marks[t['passed']]}  {t['name']}: {t['value']}" for t in targets)
+
+
+def write(results: dict, directory: Path = RESULTS_DIR) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = directory / f"{stamp}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def read(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def compare(first: dict, second: dict) -> str:
+    """Two runs side by side: every (backend, size, load) figure both have, and targets."""
+    lines = [f"{'':<40}{'A':>12}{'B':>12}{'B/A':>8}",
+             f"{'started':<40}{first['started'][:16]:>12}{second['started'][:16]:>12}"]
+    others = {(r["backend"], r["size"]): r for r in second["runs"]}
+    for run in first["runs"]:
+        other = others.get((run["backend"], run["size"]))
+        if other is None:
+            continue
+        for key, label in LOADS:
+            for field in ("requests_per_second", "p50_ms", "p99_ms"):
+                a, b = run[key][field], other[key][field]
+                ratio = f"{b / a:.2f}" if a and b else "-"
+                name = f"{run['backend']} {run['size']:,} {label} {field.split('_')[0]}"
+                lines.append(f"{name:<40}{_figure(a):>12}{_figure(b):>12}{ratio:>8}")
+    marks = {True: "PASS", False: "FAIL", None: "n/a"}
+    targets_b = {t["name"]: t for t in second["targets"]}
+    for target in first["targets"]:
+        other = targets_b.get(target["name"])
+        b = f"{marks[other['passed']]} {other['value']}" if other else "-"
+        lines.append(f"{target['name']}\n    A: {marks[target['passed']]} {target['value']}"
+                     f"\n    B: {b}")
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+"""One measurement: seed a size on a backend, serve it, load it, read what it cost."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from bench.checks import failed_checks, table_counts
+from bench.load import LoadResult, run_wrk
+from bench.pages import (
+    ARTICLE_PATH,
+    COMMENT_PATH,
+    VOTE_PATH,
+    count_queries,
+    credentials,
+    deep_page_path,
+    fetch,
+    vote_form,
+)
+from bench.seed import seed
+from bench.serve import gunicorn, rss_mb, worker_pids
+from bench.settings import SECRET, SQLITE_DIR, database_url
+
+
+@dataclasses.dataclass
+class Options:
+    duration: float
+    connections: int
+
+
+def server_env(url: str) -> dict[str, str]:
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET}
+    if os.environ.get("FORUM_BENCH_REDIS_URL"):
+        env["CACHE_REDIS_URL"] = os.environ["FORUM_BENCH_REDIS_URL"]
+    return env
+
+
+def measure(backend: str, size: int, options: Options) -> dict:
+    url = database_url(backend, size)
+    summary = seed(url, size)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        after_seed = failed_checks(connection)
+    with gunicorn("bench.wsgi:app", server_env(url)) as (base, process):
+        run = load_app(base, url, engine, options)
+        run["rss_mb"] = [rss_mb(pid) for pid in worker_pids(process.pid)]
+    with engine.connect() as connection:
+        run["checks"] = {"after_seed": after_seed, "after_load": failed_checks(connection)}
+    engine.dispose()
+    return {"backend": backend, "size": size, "seed": dataclasses.asdict(summary), **run}
+
+
+def load_app(base: str, url: str, engine, options: Options) -> dict:
+    body, cookies = fetch(base + ARTICLE_PATH)
+    html = body.decode()
+    deep = deep_page_path(html)
+    signed = credentials(html, cookies)
+    wrk = _wrk(options)
+    run = {"page_bytes": len(body), "deep_path": deep, "queries": count_queries(url, deep)}
+    run["article"] = wrk(base + ARTICLE_PATH).as_dict()
+    run["bare"] = measure_bare(body, options).as_dict()
+    run["deep"] = wrk(base + deep).as_dict()
+    run["vote"] = count_rows(engine, "votes", 2, lambda: wrk(
+        base + VOTE_PATH, script="vote.lua", args=(vote_form(html, signed.csrf_token),
+                                                   signed.cookie)))
+    run["comment"] = count_rows(engine, "comments", 1, lambda: wrk(
+        base + COMMENT_PATH, script="comment.lua",
+        args=(signed.csrf_token, signed.cookie, secrets.token_hex(3))))
+    return run
+
+
+def _wrk(options: Options) -> Callable[..., LoadResult]:
+    def run(url: str, **kwargs) -> LoadResult:
+        return run_wrk(url, duration=options.duration, connections=options.connections,
+                       **kwargs)
+    return run
+
+
+def measure_bare(page: bytes, options: Options) -> LoadResult:
+    """The same bytes from a bare Flask app under gunicorn, measured right after ours."""
+    path = Path(SQLITE_DIR) / "bare-page.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(page)
+    with gunicorn("bench.bare_app:app", {"BENCH_BARE_PAGE": str(path)}) as (base, _process):
+        return _wrk(options)(base + "/")
+
+
+def count_rows(engine, table: str, rows_per_post: int, load: Callable[[], LoadResult]) -> dict:
+    """Run a POST load and check each acknowledged POST left its rows ("none lost").
+
+    Rows may exceed rows_per_post × acknowledged: requests still in flight when wrk stopped
+    were written but never counted as answered.
+    """
+    before = _count(engine, table)
+    result = load()
+    added = _count(engine, table) - before
+    return {**result.as_dict(), "rows_added": added,
+            "lost": max(0, rows_per_post * result.answered_ok - added)}
+
+
+def _count(engine, table: str) -> int:
+    with engine.connect() as connection:
+        return table_counts(connection)[table]

@@ -1,0 +1,85 @@
+"""Run an app under gunicorn (2 sync workers) for the length of a measurement."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from forum import ROOT
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+WORKERS = 2
+
+
+class ServerFailed(RuntimeError):
+    """The server did not answer its health check in time."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], health_path: str = "/healthz",
+             log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Serve `app` (module:name) with the project's gunicorn.conf.py; yield its base URL."""
+    port = free_port()
+    environment = {**os.environ, **env, "FORUM_BIND": f"127.0.0.1:{port}",
+                   "FORUM_WORKERS": str(WORKERS), "FORUM_LOG_LEVEL": "warning"}
+    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 closed below
+    process = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", app], cwd=ROOT,
+                               env=environment, stdout=output, stderr=output)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base + health_path, process)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if log:
+            output.close()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerFailed(f"gunicorn exited with {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200 and len(worker_pids(process.pid)) == WORKERS:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise ServerFailed(f"{url} did not answer within {timeout:.0f} s")
+
+
+def worker_pids(master: int) -> list[int]:
+    """The master's child processes (gunicorn's workers)."""
+    pids = []
+    for children in Path(f"/proc/{master}/task").glob("*/children"):
+        pids += [int(pid) for pid in children.read_text().split()]
+    return sorted(pids)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process (VmRSS), in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None

@@ -1,0 +1,93 @@
+"""The benchmark's report: targets decided from figures, the JSON file, the comparison."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import report
+
+
+def load(rate: float, p50: float, *, answered: int | None = None, lost: int = 0) -> dict:
+    figures = {"requests": 1000, "seconds": 10.0, "requests_per_second": rate, "p50_ms": p50,
+               "p99_ms": p50 * 3, "non_2xx_3xx": 0, "socket_errors": 0,
+               "answered_ok": 1000 if answered is None else answered}
+    return {**figures, "rows_added": 2 * figures["answered_ok"], "lost": lost}
+
+
+def run(backend: str, size: int, *, page: float = 300, bare: float = 400, p50: float = 20,
+        queries: tuple[int, int] = (12, 1), votes: int = 12000, lost: int = 0,
+        rss: tuple[float, ...] = (75.0, 76.0)) -> dict:
+    return {
+        "backend": backend, "size": size, "page_bytes": 200_000,
+        "seed": {"seconds": 1.0}, "rss_mb": list(rss),
+        "queries": {"first_cold": queries[0], "first_warm": queries[1], "deep": 10},
+        "article": load(page, p50), "bare": load(bare, 10), "deep": load(200, 30),
+        "vote": load(0, 15, answered=votes, lost=lost), "comment": load(0, 50),
+        "checks": {"after_seed": {}, "after_load": {}},
+    }
+
+
+def outcomes(runs: list[dict]) -> dict[str, bool | None]:
+    return {target["name"].split(" (")[0]: target["passed"] for target in report.evaluate(runs)}
+
+
+def test_every_target_passes_on_good_figures():
+    runs = [run("postgresql", 100), run("postgresql", 100_000, p50=25)]
+    assert outcomes(runs) == {
+        "postgresql: article page ≥ 0.5× bare Flask": True,
+        "postgresql: first page p50 at 100,000 / 100 comments ≤ 1.3×": True,
+        "postgresql: SQL queries per first page equal at 100,000 / 100": True,
+        "postgresql: ≥ 1,000 votes/s acknowledged, none lost": True,
+        "RSS per worker ≤ 80 MB": True,
+    }
+
+
+@pytest.mark.parametrize(("large", "failing"), [
+    ({"page": 150}, "postgresql: article page ≥ 0.5× bare Flask"),
+    ({"p50": 27}, "postgresql: first page p50 at 100,000 / 100 comments ≤ 1.3×"),
+    ({"queries": (13, 1)}, "postgresql: SQL queries per first page equal at 100,000 / 100"),
+    ({"votes": 9990}, "postgresql: ≥ 1,000 votes/s acknowledged, none lost"),
+    ({"lost": 1}, "postgresql: ≥ 1,000 votes/s acknowledged, none lost"),
+    ({"rss": (79.0, 80.5)}, "RSS per worker ≤ 80 MB"),
+])
+def test_each_target_fails_on_its_own_figure(large, failing):
+    results = outcomes([run("postgresql", 100), run("postgresql", 100_000, **large)])
+    assert [name for name, passed in results.items() if not passed] == [failing]
+
+
+def test_one_size_leaves_growth_targets_out_and_sqlite_has_no_vote_target():
+    names = list(outcomes([run("sqlite", 100)]))
+    assert names == ["sqlite: article page ≥ 0.5× bare Flask", "RSS per worker ≤ 80 MB"]
+
+
+def test_results_survive_the_json_file(tmp_path):
+    runs = [run("sqlite", 100), run("sqlite", 1000)]
+    results = {"started": "2025-01-01T10:00:00+00:00", "runs": runs, "skipped": [],
+               "targets": report.evaluate(runs)}
+    path = report.write(results, tmp_path)
+    assert path.parent == tmp_path and path.suffix == ".json"
+    assert report.read(path) == results
+
+
+def test_table_and_targets_show_every_load_and_verdict():
+    runs = [run("sqlite", 100), run("sqlite", 1000, page=100)]
+    results = {"runs": runs, "skipped": [{"backend": "postgresql", "reason": "refused"}]}
+    printed = report.table(results)
+    for label in ("article page", "deep page", "vote POST", "comment POST", "bare Flask page"):
+        assert printed.count(f"  {label} ") == 2
+    assert "postgresql skipped: refused" in printed
+    verdicts = report.targets_text(report.evaluate(runs))
+    assert "FAIL  sqlite: article page ≥ 0.5× bare Flask (1,000 comments): 0.25×" in verdicts
+
+
+def test_compare_prints_both_runs_side_by_side():
+    first = {"started": "2025-01-01T10:00", "runs": [run("sqlite", 100, page=150)]}
+    second = {"started": "2025-01-02T10:00", "runs": [run("sqlite", 100, page=450)]}
+    for results in (first, second):
+        results["targets"] = report.evaluate(results["runs"])
+    printed = report.compare(first, second)
+    assert "sqlite 100 article page requests" in printed
+    row = next(line for line in printed.splitlines()
+               if line.startswith("sqlite 100 article page requests"))
+    assert row.split()[-3:] == ["150.0", "450.0", "3.00"]
+    assert "A: FAIL 0.38×" in printed and "B: PASS 1.12×" in printed

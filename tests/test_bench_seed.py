@@ -1,0 +1,103 @@
+"""The benchmark's seeding: consistent data, the right proportions, a page the app serves."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.checks import CHECKS, failed_checks, table_counts
+from bench.pages import ARTICLE_PATH
+from bench.seed import seed
+from bench.settings import ensure_postgresql_database, make_app
+from tests.conftest import PG_URL, skip_or_fail
+
+SIZE = 200
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def bench_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    if not PG_URL:
+        skip_or_fail("FORUM_TEST_DATABASE_URL is not set: PostgreSQL seeding not tested")
+    # A database of its own: seeding drops and recreates its schema.
+    url = make_url(PG_URL).set(database="forum_bench_test").render_as_string(
+        hide_password=False)
+    ensure_postgresql_database(url)
+    return url
+
+
+@pytest.fixture
+def seeded(bench_url):
+    summary = seed(bench_url, SIZE, progress=False)
+    engine = create_engine(bench_url)
+    yield bench_url, summary, engine
+    engine.dispose()
+
+
+def test_seeded_data_passes_every_check(seeded):
+    _url, _summary, engine = seeded
+    assert len(CHECKS) >= 16
+    with engine.connect() as connection:
+        assert failed_checks(connection) == {}
+
+
+def test_seeded_discussion_has_threads_replies_marks_and_votes(seeded):
+    _url, summary, engine = seeded
+    with engine.connect() as connection:
+        counts = table_counts(connection)
+        threads = connection.execute(
+            text("SELECT COUNT(*) FROM comments WHERE parent_id IS NULL")).scalar_one()
+        deep_replies = connection.execute(
+            text("SELECT COUNT(*) FROM comments WHERE depth >= 2")).scalar_one()
+        marked = connection.execute(
+            text("SELECT COUNT(*) FROM comments WHERE useful_count > 0")).scalar_one()
+        lengths = connection.execute(
+            text("SELECT MIN(LENGTH(body_source)), MAX(LENGTH(body_source)) FROM comments")
+        ).one()
+    assert counts["comments"] == SIZE
+    assert threads == SIZE // 4 == summary.threads
+    assert deep_replies > 0
+    assert 0.2 * SIZE < marked < 0.4 * SIZE
+    assert counts["comment_votes"] == summary.marks
+    assert counts["votes"] == 2 * counts["readers"] == summary.votes
+    assert lengths[0] >= 40 and lengths[1] >= 300
+
+
+def test_seeding_again_starts_from_an_empty_database(seeded):
+    url, _summary, engine = seeded
+    seed(url, 40, progress=False)
+    with engine.connect() as connection:
+        assert table_counts(connection)["comments"] == 40
+        assert failed_checks(connection) == {}
+
+
+def test_the_app_serves_the_seeded_discussion(seeded):
+    url, _summary, engine = seeded
+    with engine.connect() as connection:
+        newest = connection.execute(text(
+            "SELECT id, author_name FROM comments WHERE parent_id IS NULL "
+            "ORDER BY created_at DESC LIMIT 1")).one()
+    app = make_app(url, TESTING=True)
+    response = app.test_client().get(ARTICLE_PATH)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="c{newest.id}"' in html
+    assert newest.author_name in html
+    # 50 threads a page: the seeded 50 threads and all their replies are on the first page.
+    assert len(set(re.findall(r'id="c(\d+)"', html))) == SIZE
+    with app.app_context():
+        from forum.extensions import db
+        db.engine.dispose()
+
+
+def test_a_broken_count_is_reported(seeded):
+    _url, _summary, engine = seeded
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE comments SET useful_count = useful_count + 1 "
+                                "WHERE id = 1"))
+    with engine.connect() as connection:
+        assert failed_checks(connection) == {"useful_count equals its marks": 1}
