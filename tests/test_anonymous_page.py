@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import event
 
+from forum.extensions import db
 from tests import test_page_cache
 from tests.comment_helpers import TOKEN_RE, last_comment, post_comment
 from tests.conftest import Reader, csrf_token, make_app
@@ -120,3 +122,28 @@ def test_a_forged_host_never_reaches_another_visitors_page(app):
     assert "http://evil.example/" in forged.get_data(as_text=True)
     page = visit(app)
     assert "evil.example" not in page and 'href="http://localhost/articles/' in page
+
+
+def test_a_visitor_served_from_the_cache_costs_one_statement_outside_a_transaction(app):
+    """A cache hit reads only the article's version; on PostgreSQL in autocommit, so no
+    BEGIN and ROLLBACK round trips are spent on it."""
+    visit(app)  # fills the cache
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        dbapi = conn.connection.dbapi_connection
+        in_transaction = (dbapi.info.transaction_status != dbapi.info.transaction_status.IDLE
+                          if conn.dialect.name == "postgresql" else None)
+        statements.append((statement, in_transaction))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        assert "Quel est votre avis" in visit(app)
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    queries = [s for s in statements if s[0].lstrip().upper().startswith("SELECT")]
+    assert len(queries) == 1 and "cache_version" in queries[0][0]
+    if engine.dialect.name == "postgresql":
+        assert statements == queries and queries[0][1] is False

@@ -19,8 +19,34 @@ class ArticleSummary:
     comments: int
 
 
+@dataclass(frozen=True)
+class ArticleHead:
+    """What a page served from the cache needs to know of its article."""
+
+    id: int
+    cache_version: int
+    poll_open: bool
+
+
 def get_article(slug: str) -> Article | None:
     return db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+
+
+def get_article_head(slug: str) -> ArticleHead | None:
+    """Read the article's id, cache version and poll state in one statement.
+
+    On PostgreSQL it runs in autocommit: a visitor served from the cache needs nothing
+    else, and a transaction would cost a BEGIN and a ROLLBACK round trip per page view.
+    (SQLite's BEGIN is a function call, and forum.database manages its transactions.)
+    """
+    query = select(Article.id, Article.cache_version, Article.poll_open).where(
+        Article.slug == slug)
+    connection = db.engine.connect()
+    if connection.dialect.name == "postgresql":
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    with connection:
+        row = connection.execute(query).first()
+    return ArticleHead(*row) if row else None
 
 
 def list_articles() -> list[ArticleSummary]:

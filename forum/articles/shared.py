@@ -18,9 +18,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from forum.articles.page import render_article_page
+from forum.articles.services import ArticleHead, get_article, get_article_head
 from forum.comments.forms import CommentForm
 from forum.comments.spam import render_stamp
 from forum.comments.thread import normalized
+from forum.extensions import cache
 from forum.models import Article
 from forum.page_cache import article_key, cached, fill_slots, slot, with_slots
 from forum.readers import current_reader_hash
@@ -28,26 +30,40 @@ from forum.readers import current_reader_hash
 SLOTS = ("csrf", "submission", "stamp")
 
 
-def is_anonymous_view(article: Article, *, page: int, after: int | None,
-                      reply_to: int | None, show_results: bool) -> bool:
-    """Whether this request gets the page every visitor without identity gets."""
+def is_anonymous_view(*, page: int, after: int | None, reply_to: int | None,
+                      show_results: bool) -> bool:
+    """Whether this request may get the page every visitor without identity gets."""
     return (
         page == 1 and after is None and reply_to is None and not show_results
-        and article.poll_open  # a closed poll shows its counts, which votes do not version
         and current_reader_hash() is None
         and "_flashes" not in session
         and not current_user.is_authenticated
     )
 
 
-def anonymous_page(article: Article, *, sort: str, stance: str | None) -> bytes:
-    """The first page of the discussion in this order and side, from the cache."""
+def anonymous_page(slug: str, *, sort: str, stance: str | None) -> bytes | None:
+    """The first page of the discussion in this order and side, from the cache.
+
+    None when there is no such page: an unknown article, or a closed poll (its page shows
+    the counts, which votes do not version).
+    """
+    head = get_article_head(slug)
+    if head is None or not head.poll_open:
+        return None
     sort, stance = normalized(sort, stance)
+    parts = cache.get(_page_key(head, sort, stance))
+    if parts is None:
+        article = get_article(slug)
+        # Keyed on the version the page was rendered from, which may be newer than head's.
+        parts = cached(_page_key(article, sort, stance),
+                       lambda: _render_with_slots(article, sort, stance))
+    return fill_slots(parts, _request_values())
+
+
+def _page_key(article: Article | ArticleHead, sort: str, stance: str | None) -> str:
     # The page names its own address (canonical link) from the request's host and scheme:
     # each has its own entry, so a forged Host header cannot reach other visitors.
-    key = article_key(article, "anonymous-page", sort, stance, get_locale(), request.host_url)
-    parts = cached(key, lambda: _render_with_slots(article, sort, stance))
-    return fill_slots(parts, _request_values())
+    return article_key(article, "anonymous-page", sort, stance, get_locale(), request.host_url)
 
 
 def _render_with_slots(article: Article, sort: str, stance: str | None) -> list[bytes]:

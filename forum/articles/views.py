@@ -19,7 +19,6 @@ def index():
 @bp.get("/articles/<slug>")
 def show(slug: str):
     """Show the article, its poll and one page of its discussion."""
-    article = get_article(slug) or abort(404)
     args = request.args
     view = {
         "show_results": "resultats" in args,
@@ -30,7 +29,10 @@ def show(slug: str):
         "reply_to": bounded_int(args.get("repondre")),
         "after": bounded_int(args.get("apres")),
     }
-    if is_anonymous_view(article, page=view["discussion_page"], after=view["after"],
+    if is_anonymous_view(page=view["discussion_page"], after=view["after"],
                          reply_to=view["reply_to"], show_results=view["show_results"]):
-        return anonymous_page(article, sort=view["sort"], stance=view["stance"])
+        page = anonymous_page(slug, sort=view["sort"], stance=view["stance"])
+        if page is not None:
+            return page
+    article = get_article(slug) or abort(404)
     return render_article_page(article, **view)
