@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from forum.articles.content import ArticleContent, QuestionContent
 from forum.extensions import db
@@ -32,6 +32,11 @@ def get_article(slug: str) -> Article | None:
     return db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
 
 
+# Built once: this runs on every page view served from the cache.
+_HEAD_QUERY = select(Article.id, Article.cache_version, Article.poll_open).where(
+    Article.slug == bindparam("slug"))
+
+
 def get_article_head(slug: str) -> ArticleHead | None:
     """Read the article's id, cache version and poll state in one statement.
 
@@ -39,13 +44,11 @@ def get_article_head(slug: str) -> ArticleHead | None:
     else, and a transaction would cost a BEGIN and a ROLLBACK round trip per page view.
     (SQLite's BEGIN is a function call, and forum.database manages its transactions.)
     """
-    query = select(Article.id, Article.cache_version, Article.poll_open).where(
-        Article.slug == slug)
     connection = db.engine.connect()
     if connection.dialect.name == "postgresql":
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
     with connection:
-        row = connection.execute(query).first()
+        row = connection.execute(_HEAD_QUERY, {"slug": slug}).first()
     return ArticleHead(*row) if row else None
 
 
