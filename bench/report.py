@@ -45,8 +45,11 @@ def evaluate(runs: list[dict]) -> list[dict]:
         if backend == "postgresql":
             targets.append(_vote_target(series[-1]))
     rss = [mb for run in runs for mb in run["rss_mb"] if mb is not None]
-    targets.append(_target(f"RSS per worker ≤ {RSS_MAX_MB} MB",
-                           f"max {max(rss):.1f} MB" if rss else "not measured",
+    pss = [mb for run in runs for mb in run.get("pss_mb", []) if mb is not None]
+    detail = f"max {max(rss):.1f} MB" if rss else "not measured"
+    if pss:
+        detail += f" (proportional share, PSS: max {max(pss):.1f} MB)"
+    targets.append(_target(f"RSS per worker ≤ {RSS_MAX_MB} MB", detail,
                            max(rss) <= RSS_MAX_MB if rss else None))
     return targets
 
@@ -104,13 +107,15 @@ def load_rows(run: dict) -> list[str]:
 def summary_row(run: dict) -> str:
     queries = run["queries"]
     rss = ", ".join(_figure(mb) for mb in run["rss_mb"])
+    pss = ", ".join(_figure(mb) for mb in run.get("pss_mb", [])) or "-"
     ratio = bare_ratio(run)
     lost = f"{run['vote']['lost']}/{run['comment']['lost']}"
     checks = "ok" if not (run["checks"]["after_seed"] or run["checks"]["after_load"]) \
         else "FAILED"
     return (f"{run['backend']:<11}{run['size']:>8,}{run['page_bytes'] / 1024:>9.0f}"
             f"{_figure(ratio, 2):>8}  {queries['first_cold']:>4}/{queries['first_warm']}"
-            f"/{queries['deep']:<6}{rss:>14}{lost:>9}{run['seed']['seconds']:>8.1f}  {checks}")
+            f"/{queries['deep']:<6}{rss:>14}{pss:>14}{lost:>9}"
+            f"{run['seed']['seconds']:>8.1f}  {checks}")
 
 
 def table(results: dict) -> str:
@@ -120,7 +125,7 @@ def table(results: dict) -> str:
         lines += load_rows(run)
     lines += ["", "(vote and comment POST: acknowledged answers (302) per second)", "",
               f"{'backend':<11}{'comments':>8}{'page KB':>9}{'× bare':>8}  "
-              f"{'SQL cold/warm/deep':<18}{'RSS MB/worker':>14}{'lost v/c':>9}"
+              f"{'SQL cold/warm/deep':<18}{'RSS MB/worker':>14}{'PSS MB/worker':>14}{'lost v/c':>9}"
               f"{'seed s':>8}  checks"]
     lines += [summary_row(run) for run in results["runs"]]
     for run in results["runs"]:

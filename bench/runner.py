@@ -23,7 +23,7 @@ from bench.pages import (
     vote_form,
 )
 from bench.seed import seed
-from bench.serve import gunicorn, rss_mb, worker_pids
+from bench.serve import gunicorn, pss_mb, rss_mb, worker_pids
 from bench.settings import SECRET, SQLITE_DIR, database_url
 
 
@@ -48,7 +48,9 @@ def measure(backend: str, size: int, options: Options) -> dict:
         after_seed = failed_checks(connection)
     with gunicorn("bench.wsgi:app", server_env(url)) as (base, process):
         run = load_app(base, url, engine, options)
-        run["rss_mb"] = [rss_mb(pid) for pid in worker_pids(process.pid)]
+        workers = worker_pids(process.pid)
+        run["rss_mb"] = [rss_mb(pid) for pid in workers]
+        run["pss_mb"] = [pss_mb(pid) for pid in workers]
     with engine.connect() as connection:
         run["checks"] = {"after_seed": after_seed, "after_load": failed_checks(connection)}
     engine.dispose()

@@ -75,11 +75,21 @@ def worker_pids(master: int) -> list[int]:
 
 def rss_mb(pid: int) -> float | None:
     """Resident memory of a process (VmRSS), in MB."""
+    return _proc_field_mb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def pss_mb(pid: int) -> float | None:
+    """The process's proportional share of its resident memory (pages shared with the other
+    workers, such as the libraries' code, counted once across them), in MB."""
+    return _proc_field_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _proc_field_mb(path: str, field: str) -> float | None:
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
+        text = Path(path).read_text()
+    except (FileNotFoundError, PermissionError):
         return None
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+    for line in text.splitlines():
+        if line.startswith(field):
             return int(line.split()[1]) / 1024
     return None

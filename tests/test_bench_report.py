@@ -91,3 +91,12 @@ def test_compare_prints_both_runs_side_by_side():
                if line.startswith("sqlite 100 article page requests"))
     assert row.split()[-3:] == ["150.0", "450.0", "3.00"]
     assert "A: FAIL 0.38×" in printed and "B: PASS 1.12×" in printed
+
+
+def test_memory_is_reported_as_rss_and_proportional_share():
+    measured = run("sqlite", 100, rss=(84.5, 83.0))
+    measured["pss_mb"] = [70.4, 69.9]
+    memory = report.evaluate([measured])[-1]
+    assert memory["passed"] is False
+    assert memory["value"] == "max 84.5 MB (proportional share, PSS: max 70.4 MB)"
+    assert "70.4, 69.9" in report.summary_row(measured)
