@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from flask_migrate import upgrade
 from sqlalchemy import event, exists, select, text
 
+from forum.articles.content import read_content_dir
+from forum.articles.services import load_article_content
 from forum.extensions import cache, db
 from forum.models import Comment
 from tests.comment_helpers import post_comment, seed_comments
-from tests.conftest import make_app
+from tests.conftest import Reader, make_app
 
 MAIN_TABLES = ("comments", "comment_votes", "flags", "votes")
 
@@ -122,3 +124,31 @@ def test_a_vote_checks_the_voters_comments_through_the_reader_index(tmp_path):
         sql = str(check.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[3] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
     assert "ix_comments_reader_article (reader_hash=? AND article_id=?)" in plan
+
+
+def test_a_comments_page_is_counted_on_the_thread_indexes(tmp_path):
+    """Finding the page of a comment (every permalink and every redirect after a post) counts
+    the threads before it on the partial thread indexes: one range, not every thread."""
+    app = make_app("sqlite:///" + str(tmp_path / "plan.sqlite3"))
+    with app.app_context():
+        upgrade()
+        for content in read_content_dir():
+            load_article_content(content)
+        db.session.commit()
+    newest = seed_comments(app, 40, replies_per_thread=2)[-1]
+    with app.app_context():
+        # Statistics as an operator's ANALYZE (or PRAGMA optimize) leaves them: on average a
+        # parent has few replies, which made "parent_id IS NULL" look selective.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    with recorded_queries(app) as statements:
+        assert Reader(app).client.get(f"/comments/{newest}").status_code == 302
+    count, parameters = next((s, p) for s, p in statements
+                             if "count(" in s and "featured_at IS NULL" in s)
+    with app.app_context():
+        plan = [row[3] for row in db.session.execute(
+            text("EXPLAIN QUERY PLAN " + _inline(count)), _named(parameters))]
+    searches = [line for line in plan if line.startswith("SEARCH comments USING")]
+    assert any("ix_comments_article_threads (article_id=? AND created_at>?)" in line
+               for line in searches), plan
+    assert any("ix_comments_article_featured" in line for line in searches), plan

@@ -15,10 +15,11 @@ FLAG_REASONS = ("spam", "harassment", "off_topic", "hate", "misinformation", "ot
 class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_article_top", "article_id", "parent_id", "status", "created_at"),
         # A page of threads, read in the page's order as one index range (first page and
         # deep pages alike). Partial: planners do not take "parent_id IS NULL" as an equality
-        # that would let a (article_id, parent_id, created_at) index give the order.
+        # that would let a (article_id, parent_id, created_at) index give the order. No index
+        # may start with (article_id, parent_id): SQLite then takes "parent_id IS NULL" for
+        # a selective equality and counts every thread through it instead of one range here.
         Index("ix_comments_article_threads", "article_id", "created_at", "id",
               postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
         Index("ix_comments_article_threads_useful", "article_id", "useful_count", "created_at",
@@ -28,7 +29,6 @@ class Comment(db.Model):
         Index("ix_comments_article_featured", "article_id", "featured_at",
               postgresql_where=text("featured_at IS NOT NULL"),
               sqlite_where=text("featured_at IS NOT NULL")),
-        Index("ix_comments_article_useful", "article_id", "parent_id", "useful_count"),
         Index("ix_comments_status_created", "status", "created_at"),
         # The discussion's counts and stance summary, and the Atom feed, per article.
         Index("ix_comments_article_status", "article_id", "status", "created_at"),
