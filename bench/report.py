@@ -155,8 +155,8 @@ def read(path: Path) -> dict:
 
 def compare(first: dict, second: dict) -> str:
     """Two runs side by side: every (backend, size, load) figure both have, and targets."""
-    lines = [f"{'':<40}{'A':>12}{'B':>12}{'B/A':>8}",
-             f"{'started':<40}{first['started'][:16]:>12}{second['started'][:16]:>12}"]
+    lines = [f"A: {first['started'][:16]}  B: {second['started'][:16]}",
+             f"{'':<40}{'A':>12}{'B':>12}{'B/A':>8}"]
     others = {(r["backend"], r["size"]): r for r in second["runs"]}
     for run in first["runs"]:
         other = others.get((run["backend"], run["size"]))
