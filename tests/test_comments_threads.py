@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from forum.extensions import cache
 from forum.models import utcnow
 from tests.comment_helpers import (
     comments,
@@ -14,7 +15,7 @@ from tests.comment_helpers import (
     update_comment,
 )
 from tests.conftest import ARTICLE_SLUG
-from tests.test_comments_queries import next_page_params
+from tests.test_comments_queries import next_page_params, recorded_queries
 
 ARTICLE_URL = f"/articles/{ARTICLE_SLUG}"
 
@@ -176,6 +177,39 @@ def test_next_page_link_continues_after_the_featured_and_in_each_order(app, read
             params = next_page_params(reader, **params)
             seen += shown_ids(discussion_html(reader, **params))
         assert seen == expected
+
+
+@pytest.mark.parametrize("sort", ["recent", "oldest", "useful"])
+def test_pages_by_number_show_every_thread_once_in_order_from_either_end(app, reader, sort):
+    ids = seed_comments(app, 13)
+    useful = {thread: (index * 7) % 5 for index, thread in enumerate(ids)}
+    for thread, count in useful.items():
+        update_comment(app, thread, useful_count=count)
+    featured = [ids[3], ids[8]]
+    for thread in featured:
+        update_comment(app, thread, featured_at=utcnow())
+    keys = {"recent": lambda i: (-i,), "oldest": lambda i: (i,),
+            "useful": lambda i: (-useful[i], -i)}[sort]
+    expected = sorted(featured, key=keys) + sorted(
+        (i for i in ids if i not in featured), key=keys)
+    for stance in (None, "none"):
+        pages = [shown_ids(discussion_html(reader, sort=sort, page=page, stance=stance))
+                 for page in (1, 2, 3)]
+        assert [len(p) for p in pages] == [5, 5, 3]
+        assert [thread for page in pages for thread in page] == expected
+    with app.app_context():
+        cache.clear()  # the page's threads are cached: read them again
+    with recorded_queries(app) as statements:
+        discussion_html(reader, sort=sort, page=3)
+    offsets = [_offset(statement, params) for statement, params in statements
+               if "OFFSET" in statement]
+    assert offsets and max(offsets) < 5  # the last page is read from the end, not skipped to
+
+
+def _offset(statement: str, parameters) -> int:
+    if isinstance(parameters, dict):  # psycopg's named parameters
+        return parameters[re.search(r"OFFSET %\((\w+)\)s", statement).group(1)]
+    return parameters[-1]
 
 
 def test_permalink_leads_to_the_page_that_shows_the_comment(app, reader):

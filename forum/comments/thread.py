@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import operators
 
 from forum.comments.services import Settings, editable
 from forum.extensions import db
@@ -129,15 +130,23 @@ def _stance_filter(stance: str, question_id: int | None):
     ) & Comment.user_id.is_(None)
 
 
-def _ordered(query, sort: str, *, featured_first: bool = True):
+def _ordered(query, sort: str, *, featured_first: bool = True, backwards: bool = False):
     # Comments chosen by the newsroom come first, whatever the order.
     first = (Comment.featured_at.is_(None),) if featured_first else ()
     if sort == "oldest":
-        return query.order_by(*first, Comment.created_at, Comment.id)
-    if sort == "useful":
-        return query.order_by(*first, Comment.useful_count.desc(),
-                              Comment.created_at.desc(), Comment.id.desc())
-    return query.order_by(*first, Comment.created_at.desc(), Comment.id.desc())
+        keys = (Comment.created_at.asc(), Comment.id.asc())
+    elif sort == "useful":
+        keys = (Comment.useful_count.desc(), Comment.created_at.desc(), Comment.id.desc())
+    else:
+        keys = (Comment.created_at.desc(), Comment.id.desc())
+    if backwards:
+        keys = tuple(_reversed(key) for key in keys)
+    return query.order_by(*first, *keys)
+
+
+def _reversed(key):
+    column = key.element
+    return column.asc() if key.modifier is operators.desc_op else column.desc()
 
 
 def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: str = "recent",
@@ -159,7 +168,7 @@ def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: st
     pages = max(1, -(-count // viewer.per_page))
     if page < 1 or page > pages:
         return None
-    tops = _page_of_tops(top_query, sort, page, viewer.per_page, after)
+    tops = _page_of_tops(top_query, sort, page, viewer.per_page, after, count)
     threads = build_threads(tops, _replies_of(tops), viewer)
     regular = [c for c in tops if c.featured_at is None]
     next_after = regular[-1].id if regular and sort in KEYSET_SORTS else None
@@ -172,27 +181,37 @@ KEYSET_SORTS = ("recent", "oldest")
 
 
 def _page_of_tops(top_query, sort: str, page: int, per_page: int,
-                  after: int | None) -> list[Comment]:
+                  after: int | None, count: int) -> list[Comment]:
     """The page's top-level comments: the newsroom's picks first, then the others in order.
 
     Picks are few and read whole. The others come from an index in the page's order: after
     a cursor (the previous page's last thread) the read is one index range however deep the
-    page; by page number, the index is skipped through up to the page.
+    page; by page number, the index is skipped through up to the page, from whichever end
+    of the discussion (`count` threads) is nearer, so the last pages cost as little as the
+    first ones.
     """
     featured = list(db.session.execute(
         _ordered(top_query.where(Comment.featured_at.is_not(None)), sort, featured_first=False)
     ).scalars())
     start = (page - 1) * per_page
     shown_featured = featured[start:start + per_page]
-    regular = _ordered(top_query.where(Comment.featured_at.is_(None)), sort, featured_first=False)
-    if after is not None and sort in KEYSET_SORTS:
-        regular = regular.where(_after(after, sort))
-    else:
-        regular = regular.offset(max(0, start - len(featured)))
     limit = per_page - len(shown_featured)
     if not limit:
         return shown_featured
-    return shown_featured + list(db.session.execute(regular.limit(limit)).scalars())
+    regular = top_query.where(Comment.featured_at.is_(None))
+    if after is not None and sort in KEYSET_SORTS:
+        query = _ordered(regular, sort, featured_first=False).where(_after(after, sort))
+        return shown_featured + list(db.session.execute(query.limit(limit)).scalars())
+    skipped = max(0, start - len(featured))
+    from_here = count - len(featured) - skipped  # regular threads from this page to the end
+    after_page = max(0, from_here - limit)
+    if after_page < skipped:
+        query = _ordered(regular, sort, featured_first=False, backwards=True)
+        rows = db.session.execute(
+            query.offset(after_page).limit(min(limit, max(0, from_here)))).scalars()
+        return shown_featured + list(rows)[::-1]
+    query = _ordered(regular, sort, featured_first=False).offset(skipped).limit(limit)
+    return shown_featured + list(db.session.execute(query).scalars())
 
 
 def _after(comment_id: int, sort: str):
