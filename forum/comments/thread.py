@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import operators
 
 from forum.comments.services import Settings, editable
 from forum.extensions import db
@@ -130,23 +129,20 @@ def _stance_filter(stance: str, question_id: int | None):
     ) & Comment.user_id.is_(None)
 
 
+# Each order's keys, as (column, descending).
+ORDER_KEYS = {
+    "oldest": ((Comment.created_at, False), (Comment.id, False)),
+    "useful": ((Comment.useful_count, True), (Comment.created_at, True), (Comment.id, True)),
+    "recent": ((Comment.created_at, True), (Comment.id, True)),
+}
+
+
 def _ordered(query, sort: str, *, featured_first: bool = True, backwards: bool = False):
     # Comments chosen by the newsroom come first, whatever the order.
     first = (Comment.featured_at.is_(None),) if featured_first else ()
-    if sort == "oldest":
-        keys = (Comment.created_at.asc(), Comment.id.asc())
-    elif sort == "useful":
-        keys = (Comment.useful_count.desc(), Comment.created_at.desc(), Comment.id.desc())
-    else:
-        keys = (Comment.created_at.desc(), Comment.id.desc())
-    if backwards:
-        keys = tuple(_reversed(key) for key in keys)
-    return query.order_by(*first, *keys)
-
-
-def _reversed(key):
-    column = key.element
-    return column.asc() if key.modifier is operators.desc_op else column.desc()
+    keys = ORDER_KEYS.get(sort, ORDER_KEYS["recent"])
+    return query.order_by(*first, *(column.desc() if descending != backwards else column.asc()
+                                     for column, descending in keys))
 
 
 def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: str = "recent",
