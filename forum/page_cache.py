@@ -10,7 +10,7 @@ backend (an in-process SimpleCache or a shared Redis).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from flask import current_app
 from sqlalchemy import event, update
@@ -63,7 +63,14 @@ def fill_slots(parts: list[bytes], values: dict[str, str]) -> bytes:
                     for index, part in enumerate(parts))
 
 
-def article_key(article: Article, *parts: object) -> str:
+class Versioned(Protocol):
+    """An article as cache keys need it: an ORM Article or an articles.services.ArticleHead."""
+
+    id: int
+    cache_version: int
+
+
+def article_key(article: Versioned, *parts: object) -> str:
     return ":".join(["forum", str(article.id), str(article.cache_version), *map(str, parts)])
 
 

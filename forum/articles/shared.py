@@ -18,13 +18,13 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from forum.articles.page import render_article_page
-from forum.articles.services import ArticleHead, get_article, get_article_head
+from forum.articles.services import get_article, get_article_head
 from forum.comments.forms import CommentForm
 from forum.comments.spam import render_stamp
 from forum.comments.thread import normalized
 from forum.extensions import cache
 from forum.models import Article
-from forum.page_cache import article_key, cached, fill_slots, slot, with_slots
+from forum.page_cache import Versioned, article_key, cached, fill_slots, slot, with_slots
 from forum.readers import current_reader_hash
 
 SLOTS = ("csrf", "submission", "stamp")
@@ -60,7 +60,7 @@ def anonymous_page(slug: str, *, sort: str, stance: str | None) -> bytes | None:
     return fill_slots(parts, _request_values())
 
 
-def _page_key(article: Article | ArticleHead, sort: str, stance: str | None) -> str:
+def _page_key(article: Versioned, sort: str, stance: str | None) -> str:
     # The page names its own address (canonical link) from the request's host and scheme:
     # each has its own entry, so a forged Host header cannot reach other visitors.
     return article_key(article, "anonymous-page", sort, stance, get_locale(), request.host_url)
