@@ -80,6 +80,22 @@ def make_app(database_url: str, **overrides) -> Flask:
     return create_app(config)
 
 
+def load_content() -> None:
+    """Load the shipped articles, as `flask content load` does (inside an app context)."""
+    for content in read_content_dir():
+        load_article_content(content)
+    db.session.commit()
+
+
+def make_migrated_sqlite_app(path: Path, **overrides) -> Flask:
+    """An app on a SQLite file of its own, built by the migrations, with the article."""
+    app = make_app(f"sqlite:///{path}", **overrides)
+    with app.app_context():
+        upgrade()
+        load_content()
+    return app
+
+
 @pytest.fixture
 def app_config() -> dict:
     """Override in a test module (or parametrize) to change the app's settings."""
@@ -90,9 +106,7 @@ def app_config() -> dict:
 def app(database_url: str, app_config: dict) -> Iterator[Flask]:
     app = make_app(database_url, **app_config)
     with app.app_context():
-        for content in read_content_dir():
-            load_article_content(content)
-        db.session.commit()
+        load_content()
     yield app
     with app.app_context():
         db.session.remove()

@@ -8,15 +8,12 @@ import re
 import sqlite3
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import event
 
-from forum.articles.content import read_content_dir
-from forum.articles.services import load_article_content
 from forum.extensions import db
 from forum.models import Comment, Vote, utcnow
 from tests.comment_helpers import last_comment, post_comment, seed_comments, update_comment
-from tests.conftest import ARTICLE_SLUG, Reader, make_app
+from tests.conftest import ARTICLE_SLUG, Reader, make_migrated_sqlite_app
 from tests.test_comments_threads import discussion_html, shown_ids
 
 ARTICLE_URL = f"/articles/{ARTICLE_SLUG}"
@@ -106,12 +103,7 @@ def test_the_redirect_counts_once_instead_of_reading_every_thread(app, make_read
 def sqlite_app(tmp_path):
     """A SQLite app of its own (a write lock on a whole database is SQLite's alone)."""
     path = tmp_path / "locked.sqlite3"
-    app = make_app(f"sqlite:///{path}", FORUM_SQLITE_BUSY_TIMEOUT_MS=300)
-    with app.app_context():
-        upgrade()
-        for content in read_content_dir():
-            load_article_content(content)
-        db.session.commit()
+    app = make_migrated_sqlite_app(path, FORUM_SQLITE_BUSY_TIMEOUT_MS=300)
     yield app, path
     with app.app_context():
         db.engine.dispose()

@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from flask_migrate import upgrade
 from sqlalchemy import event, exists, select, text
 
-from forum.articles.content import read_content_dir
-from forum.articles.services import load_article_content
 from forum.extensions import cache, db
 from forum.models import Comment
 from tests.comment_helpers import post_comment, seed_comments
-from tests.conftest import Reader, make_app
+from tests.conftest import Reader, make_migrated_sqlite_app
 
 MAIN_TABLES = ("comments", "comment_votes", "flags", "votes")
 
@@ -117,9 +114,8 @@ def _named(parameters) -> dict:
 def test_a_vote_checks_the_voters_comments_through_the_reader_index(tmp_path):
     """The "has this voter commented here" check is one index lookup on a migrated database,
     not a scan of the article's comments (which made votes crawl at 100,000 comments)."""
-    app = make_app("sqlite:///" + str(tmp_path / "plan.sqlite3"))
+    app = make_migrated_sqlite_app(tmp_path / "plan.sqlite3")
     with app.app_context():
-        upgrade()
         check = select(exists().where(Comment.reader_hash == "r", Comment.article_id == 1))
         sql = str(check.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[3] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
@@ -129,12 +125,7 @@ def test_a_vote_checks_the_voters_comments_through_the_reader_index(tmp_path):
 def test_a_comments_page_is_counted_on_the_thread_indexes(tmp_path):
     """Finding the page of a comment (every permalink and every redirect after a post) counts
     the threads before it on the partial thread indexes: one range, not every thread."""
-    app = make_app("sqlite:///" + str(tmp_path / "plan.sqlite3"))
-    with app.app_context():
-        upgrade()
-        for content in read_content_dir():
-            load_article_content(content)
-        db.session.commit()
+    app = make_migrated_sqlite_app(tmp_path / "plan.sqlite3")
     newest = seed_comments(app, 40, replies_per_thread=2)[-1]
     with app.app_context():
         # Statistics as an operator's ANALYZE (or PRAGMA optimize) leaves them: on average a

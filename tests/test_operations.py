@@ -18,10 +18,8 @@ import pytest
 from flask_migrate import upgrade
 
 from forum import create_app
-from forum.articles.content import read_content_dir
-from forum.articles.services import load_article_content
 from forum.extensions import db
-from tests.conftest import TEST_SECRET, make_app
+from tests.conftest import TEST_SECRET, load_content, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,9 +79,7 @@ def sqlite_site(tmp_path) -> str:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": TEST_SECRET})
     with app.app_context():
         upgrade()
-        for content in read_content_dir():
-            load_article_content(content)
-        db.session.commit()
+        load_content()
         db.engine.dispose()
     return url
 
