@@ -44,14 +44,18 @@ def evaluate(runs: list[dict]) -> list[dict]:
             targets += _growth_targets(backend, series[0], series[-1])
         if backend == "postgresql":
             targets.append(_vote_target(series[-1]))
+    targets.append(_memory_target(runs))
+    return targets
+
+
+def _memory_target(runs: list[dict]) -> dict:
     rss = [mb for run in runs for mb in run["rss_mb"] if mb is not None]
     pss = [mb for run in runs for mb in run.get("pss_mb", []) if mb is not None]
     detail = f"max {max(rss):.1f} MB" if rss else "not measured"
     if pss:
         detail += f" (proportional share, PSS: max {max(pss):.1f} MB)"
-    targets.append(_target(f"RSS per worker ≤ {RSS_MAX_MB} MB", detail,
-                           max(rss) <= RSS_MAX_MB if rss else None))
-    return targets
+    return _target(f"RSS per worker ≤ {RSS_MAX_MB} MB", detail,
+                   max(rss) <= RSS_MAX_MB if rss else None)
 
 
 def _page_ratio_target(backend: str, run: dict) -> dict:

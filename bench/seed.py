@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.engine import make_url
 
 from bench import texts
 from bench.settings import SLUG, make_app
@@ -101,7 +102,7 @@ class _Silent:
 
 def reset_database(app: Flask, url: str) -> None:
     if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
+        path = Path(make_url(url).database)
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
