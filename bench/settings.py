@@ -45,9 +45,12 @@ def database_url(backend: str, size: int) -> str:
 
 
 def unreachable(url: str) -> str | None:
-    """Return why the database cannot be used, or None when it answers."""
+    """Return why the database cannot be used, or None when it answers. A PostgreSQL
+    server that answers gets the benchmark database created if it lacks it."""
     engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:
+        if engine.dialect.name == "postgresql":
+            ensure_postgresql_database(url)
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any driver error means: skip this backend

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from bench.checks import CHECKS, failed_checks, table_counts
 from bench.pages import ARTICLE_PATH
 from bench.seed import seed
-from bench.settings import ensure_postgresql_database, make_app
+from bench.settings import ensure_postgresql_database, make_app, unreachable
 from tests.conftest import PG_URL, skip_or_fail
 
 SIZE = 200
@@ -101,3 +101,23 @@ def test_a_broken_count_is_reported(seeded):
                                 "WHERE id = 1"))
     with engine.connect() as connection:
         assert failed_checks(connection) == {"useful_count equals its marks": 1}
+
+
+def test_a_missing_benchmark_database_is_created_and_an_absent_server_is_explained():
+    if not PG_URL:
+        skip_or_fail("FORUM_TEST_DATABASE_URL is not set: PostgreSQL not tested")
+    url = make_url(PG_URL).set(database="forum_bench_created").render_as_string(
+        hide_password=False)
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text('DROP DATABASE IF EXISTS "forum_bench_created"'))
+    try:
+        assert unreachable(url) is None
+        with admin.connect() as connection:
+            assert connection.execute(text(
+                "SELECT 1 FROM pg_database WHERE datname = 'forum_bench_created'")).first()
+            connection.execute(text('DROP DATABASE "forum_bench_created"'))
+    finally:
+        admin.dispose()
+    closed_port = make_url(url).set(port=1).render_as_string(hide_password=False)
+    assert "connection" in unreachable(closed_port).lower()
