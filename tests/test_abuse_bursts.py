@@ -61,6 +61,31 @@ def test_votes_outside_the_window_do_not_make_a_burst(app, make_reader):
     assert not any(burst for _, burst in burst_flags(app))
 
 
+def test_a_reader_voting_again_from_the_burst_address_joins_the_burst(app, make_reader):
+    first = vote_from(make_reader, "198.51.100.1")
+    for _ in range(2):
+        vote_from(make_reader)
+    assert not any(burst for _, burst in burst_flags(app))
+    first.client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    assert first.vote({"credibility": 1, "relevance": 1}).status_code == 302
+    flags = burst_flags(app)
+    assert [burst for _, burst in flags] == [True] * 6
+    assert {a for a, _ in flags} == {address_hash("127.0.0.1")}
+
+
+def test_a_change_of_a_vote_cast_before_the_window_does_not_make_a_burst(app, make_reader):
+    first = vote_from(make_reader, "198.51.100.1")
+    with app.app_context():
+        db.session.execute(update(Vote).values(created_at=utcnow() - timedelta(minutes=11)))
+        db.session.commit()
+    for _ in range(2):
+        vote_from(make_reader)
+    first.client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    assert first.vote({"credibility": 1, "relevance": 1}).status_code == 302
+    assert not any(burst for _, burst in burst_flags(app))
+    assert len(burst_flags(app)) == 6
+
+
 def test_moderators_see_bursts_per_article_and_address_prefix(make_reader, moderator):
     for _ in range(3):
         vote_from(make_reader)

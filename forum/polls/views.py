@@ -6,8 +6,10 @@ from flask_babel import gettext as _
 from forum.articles.page import render_article_page
 from forum.extensions import db
 from forum.limits import rate_limit
+from forum.models import utcnow
 from forum.polls.bursts import burst_rule, mark_vote_burst
 from forum.polls.forms import build_poll_form
+from forum.polls.one_statement import record_ballot, submitted_answers
 from forum.polls.services import (
     InvalidChoice,
     PollClosed,
@@ -27,6 +29,8 @@ def vote(slug: str):
     """Record the reader's answers, then show the results."""
     # CSRFProtect has checked the token before the view; a complete, valid ballot needs no
     # form object. Anything else goes through the poll form, which explains what is wrong.
+    if db.engine.dialect.name == "postgresql":
+        return _vote_in_one_statement(slug)
     ballot = get_ballot(slug) or abort(404)
     answers = ballot.complete_answers(request.form) if ballot.poll_open else None
     if answers is None:
@@ -34,6 +38,18 @@ def vote(slug: str):
     address_hash = current_address_hash()
     cast_ballot(ballot, answers, ensure_reader_hash(), address_hash)
     return _recorded(slug, address_hash)
+
+
+def _vote_in_one_statement(slug: str):
+    answers = submitted_answers(request.form)
+    if answers is None:
+        return _vote_with_form(slug)
+    address_hash = current_address_hash()
+    recorded = record_ballot(slug, answers, ensure_reader_hash(), address_hash, burst_rule(),
+                             utcnow())
+    if recorded is None:
+        return _vote_with_form(slug)
+    return _acknowledged(slug)
 
 
 def _vote_with_form(slug: str):
@@ -60,6 +76,10 @@ def _vote_with_form(slug: str):
 def _recorded(slug: str, address_hash: str):
     mark_vote_burst(address_hash, burst_rule())
     db.session.commit()
+    return _acknowledged(slug)
+
+
+def _acknowledged(slug: str):
     flash(_("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert."),
           "success")
     return redirect(url_for("articles.show", slug=slug, _anchor="sondage"))
