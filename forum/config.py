@@ -10,7 +10,9 @@ from flask import Flask
 
 DEFAULTS = {
     "FORUM_ENV": "development",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Pooled connections are checked before use after this idle time (forum.database).
+    "FORUM_DB_PING_AFTER_IDLE_SECONDS": 1.0,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
@@ -18,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_session_quietly)
     with app.app_context():
         engine = db.engine
+        _ping_after_idle(engine, float(app.config["FORUM_DB_PING_AFTER_IDLE_SECONDS"]))
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["FORUM_SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -39,6 +42,36 @@ def close_session_quietly(_error: BaseException | None) -> None:
 def _note_commit(_session: Session) -> None:
     if has_request_context():
         g.forum_committed = True
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use when it has been idle for idle_seconds.
+
+    SQLAlchemy's pool_pre_ping checks every checkout: one more round trip per request,
+    which under load costs a busy worker as much as a vote's own statement. A connection
+    used a moment ago is very likely alive; if the database went away meanwhile, the
+    request fails with the styled 503 and SQLAlchemy discards the whole pool, so the next
+    requests reconnect. After a quiet spell (a restart during the night) the check still
+    spares the first reader that error.
+    """
+    if idle_seconds < 0:
+        return
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def note_idle_since(_dbapi_connection, record, *_args) -> None:
+        record.info["forum_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("forum_idle_since", 0.0)
+        if time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool replaces the connection and tries again with a fresh one.
+            raise DisconnectionError(str(error)) from error
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
