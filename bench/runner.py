@@ -65,7 +65,8 @@ def load_app(base: str, url: str, engine, options: Options) -> dict:
     wrk = _wrk(options)
     run = {"page_bytes": len(body), "deep_path": deep, "queries": count_queries(url, deep)}
     run["article"] = wrk(base + ARTICLE_PATH).as_dict()
-    run["bare"] = measure_bare(body, options).as_dict()
+    run["bare"], run["bare_post"] = (result.as_dict() for result in measure_bare(
+        body, vote_form(html, signed.csrf_token), options))
     run["deep"] = wrk(base + deep).as_dict()
     run["vote"] = count_rows(engine, "votes", 2, lambda: wrk(
         base + VOTE_PATH, script="vote.lua", args=(vote_form(html, signed.csrf_token),
@@ -83,13 +84,16 @@ def _wrk(options: Options) -> Callable[..., LoadResult]:
     return run
 
 
-def measure_bare(page: bytes, options: Options) -> LoadResult:
-    """The same bytes from a bare Flask app under gunicorn, measured right after ours."""
+def measure_bare(page: bytes, vote_body: str,
+                 options: Options) -> tuple[LoadResult, LoadResult]:
+    """The same bytes from a bare Flask app under gunicorn, measured right after ours, and
+    the same vote body POSTed to its bare vote (session cookie and redirect only)."""
     path = Path(SQLITE_DIR) / "bare-page.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(page)
+    wrk = _wrk(options)
     with gunicorn("bench.bare_app:app", {"BENCH_BARE_PAGE": str(path)}) as (base, _process):
-        return _wrk(options)(base + "/")
+        return wrk(base + "/"), wrk(base + "/vote", script="vote.lua", args=(vote_body, ""))
 
 
 def count_rows(engine, table: str, rows_per_post: int, load: Callable[[], LoadResult]) -> dict:

@@ -22,6 +22,7 @@ def run(backend: str, size: int, *, page: float = 300, bare: float = 400, p50: f
         "seed": {"seconds": 1.0}, "rss_mb": list(rss),
         "queries": {"first_cold": queries[0], "first_warm": queries[1], "deep": 10},
         "article": load(page, p50), "bare": load(bare, 10), "deep": load(200, 30),
+        "bare_post": load(2500, 3),
         "vote": load(0, 15, answered=votes, lost=lost), "comment": load(0, 50),
         "checks": {"after_seed": {}, "after_load": {}},
     }
@@ -73,7 +74,8 @@ def test_table_and_targets_show_every_load_and_verdict():
     runs = [run("sqlite", 100), run("sqlite", 1000, page=100)]
     results = {"runs": runs, "skipped": [{"backend": "postgresql", "reason": "refused"}]}
     printed = report.table(results)
-    for label in ("article page", "deep page", "vote POST", "comment POST", "bare Flask page"):
+    for label in ("article page", "deep page", "vote POST", "comment POST", "bare Flask page",
+                  "bare Flask POST"):
         assert printed.count(f"  {label} ") == 2
     assert "postgresql skipped: refused" in printed
     verdicts = report.targets_text(report.evaluate(runs))
@@ -100,3 +102,21 @@ def test_memory_is_reported_as_rss_and_proportional_share():
     assert memory["passed"] is False
     assert memory["value"] == "max 84.5 MB (proportional share, PSS: max 70.4 MB)"
     assert "70.4, 69.9" in report.summary_row(measured)
+
+
+def test_the_vote_target_shows_the_bare_flask_post_of_the_same_machine():
+    measured = run("postgresql", 100, votes=6000)
+    vote = report.evaluate([measured])[1]
+    assert vote["passed"] is False
+    assert vote["value"] == ("600.0 votes/s (0.60×), 0 lost; "
+                             "0.24× a bare Flask POST (2,500/s on this machine)")
+
+
+def test_runs_from_before_the_bare_post_still_print_and_compare():
+    old, new = run("sqlite", 100), run("sqlite", 100)
+    del old["bare_post"]
+    assert "bare Flask POST" not in report.table({"runs": [old], "skipped": []})
+    results = [{"started": "2025-01-01T10:00", "runs": [r]} for r in (old, new)]
+    for result in results:
+        result["targets"] = report.evaluate(result["runs"])
+    assert "bare Flask POST" not in report.compare(*results)
