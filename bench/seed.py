@@ -81,6 +81,7 @@ def seed(url: str, size: int, *, seed_value: int = 7, progress: bool = True) -> 
         with db.engine.begin() as connection:
             insert_rows(connection, rows, bar)
             finish(connection, article_id)
+        refresh_statistics(db.engine)
         bar.close()
         backend = db.engine.dialect.name
         db.engine.dispose()
@@ -237,7 +238,7 @@ def insert_rows(connection: Connection, rows: dict[str, list[dict]], bar: Progre
 
 
 def finish(connection: Connection, article_id: int) -> None:
-    """Move id sequences past the explicit ids, refresh statistics, start a cache version."""
+    """Move id sequences past the explicit ids, start a cache version."""
     if connection.dialect.name == "postgresql":
         for name in SEEDED_TABLES:
             connection.execute(text(
@@ -246,4 +247,14 @@ def finish(connection: Connection, article_id: int) -> None:
     # A version no earlier run used: a shared Redis cache cannot serve an older seed's page.
     connection.execute(update(Article).where(Article.id == article_id)
                        .values(cache_version=int(time.time())))
-    connection.execute(text("ANALYZE"))
+
+
+def refresh_statistics(engine) -> None:
+    """What an operator's database has in steady state: statistics, and on PostgreSQL the
+    freshly inserted tables vacuumed, so that autovacuum does not do it during the loads."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
