@@ -120,3 +120,15 @@ def test_runs_from_before_the_bare_post_still_print_and_compare():
     for result in results:
         result["targets"] = report.evaluate(result["runs"])
     assert "bare Flask POST" not in report.compare(*results)
+
+
+def test_p50_growth_is_decided_against_the_bare_page_of_the_same_minute():
+    small = run("sqlite", 100, p50=6.4)
+    large = run("sqlite", 100_000, p50=8.9)
+    small["bare"]["p50_ms"], large["bare"]["p50_ms"] = 6.1, 11.1  # the machine slowed down
+    growth = report.evaluate([small, large])[1]
+    assert growth["passed"] is True
+    assert growth["value"] == ("0.76× against the bare page of the same minute "
+                               "(1.39× as measured)")
+    large["bare"]["p50_ms"] = 6.1  # same speed: the page itself grew
+    assert report.evaluate([small, large])[1]["passed"] is False
