@@ -22,9 +22,10 @@ graceful_timeout = 20
 keepalive = 5
 
 # Recycle workers now and then so a slow leak cannot grow for ever; jitter keeps them from
-# restarting together.
-max_requests = 5000
-max_requests_jitter = 500
+# restarting together. A restart costs about a second of CPU (imports and create_app): at
+# high traffic, raise FORUM_MAX_REQUESTS; 0 turns recycling off.
+max_requests = int(os.environ.get("FORUM_MAX_REQUESTS", 5000))
+max_requests_jitter = max_requests // 10
 
 # The app is imported in each worker, not in the master: each worker then opens its own
 # database pool, and a worker killed mid-request leaves nothing shared behind.

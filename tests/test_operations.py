@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -176,3 +177,14 @@ def test_web_workers_leave_migrations_out_and_flask_db_still_migrates(sqlite_sit
                              env=env, capture_output=True, text=True, timeout=60)
     assert current.returncode == 0, current.stderr
     assert "(head)" in current.stdout
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 5000), ("20000", 20000), ("0", 0)])
+def test_worker_recycling_is_set_from_the_environment(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("FORUM_MAX_REQUESTS", raising=False)
+    else:
+        monkeypatch.setenv("FORUM_MAX_REQUESTS", value)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["max_requests"] == expected
+    assert settings["max_requests_jitter"] == expected // 10
