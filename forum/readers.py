@@ -42,6 +42,13 @@ def ensure_reader_hash() -> str:
     return keyed_hash("reader", g.reader_id)
 
 
+def forget_new_reader() -> None:
+    """Take back an id that ensure_reader_hash gave this request: nothing was recorded
+    under it, so the visitor gets no cookie (a later ensure_reader_hash gives a fresh one)."""
+    if g.pop("new_reader_cookie", False):
+        g.pop("reader_id", None)
+
+
 def current_address_hash() -> str:
     return keyed_hash("address", client_address())
 

@@ -113,6 +113,8 @@ def test_bad_votes_get_a_french_message_and_store_nothing(reader, answers, statu
     html = response.get_data(as_text=True)
     assert "Votre vote n&#39;a pas été enregistré" in html
     assert vote_rows() == 0
+    # Nothing recorded, so a first-time visitor is given no reader id either.
+    assert "forum_reader=" not in " ".join(response.headers.getlist("Set-Cookie"))
 
 
 def test_choice_of_another_question_is_refused(reader, vote_rows):

@@ -18,7 +18,7 @@ from forum.polls.services import (
     get_article_with_poll,
     get_ballot,
 )
-from forum.readers import current_address_hash, ensure_reader_hash
+from forum.readers import current_address_hash, ensure_reader_hash, forget_new_reader
 
 bp = Blueprint("polls", __name__)
 
@@ -44,10 +44,10 @@ def _vote_in_one_statement(slug: str):
     answers = submitted_answers(request.form)
     if answers is None:
         return _vote_with_form(slug)
-    address_hash = current_address_hash()
-    recorded = record_ballot(slug, answers, ensure_reader_hash(), address_hash, burst_rule(),
-                             utcnow())
+    recorded = record_ballot(slug, answers, ensure_reader_hash(), current_address_hash(),
+                             burst_rule(), utcnow())
     if recorded is None:
+        forget_new_reader()
         return _vote_with_form(slug)
     return _acknowledged(slug)
 
