@@ -11,7 +11,6 @@ SQLite has no round trips and keeps the ORM path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
@@ -57,6 +56,7 @@ verdict AS (
     SELECT CAST(:burst_voters AS integer) > 0
            AND (SELECT count(*) FROM readers_in_window) >= :burst_voters AS burst
 ),
+-- The three changes below run to completion whether or not the final SELECT reads them.
 upserted AS (
     INSERT INTO votes (question_id, choice_id, reader_hash, address_hash, burst,
                        created_at, updated_at)
@@ -67,7 +67,6 @@ upserted AS (
     SET choice_id = excluded.choice_id, updated_at = excluded.updated_at,
         address_hash = excluded.address_hash,
         burst = votes.burst OR (excluded.burst AND votes.created_at >= :since)
-    RETURNING 1
 ),
 marked AS (
     -- The whole burst is marked, its first votes included; the reader's own rows are
@@ -76,7 +75,6 @@ marked AS (
     WHERE (SELECT burst FROM verdict) AND EXISTS (SELECT 1 FROM complete)
       AND address_hash = :address AND created_at >= :since AND NOT burst
       AND NOT (reader_hash = :reader AND question_id = ANY(CAST(:question_ids AS integer[])))
-    RETURNING 1
 ),
 touched AS (
     -- A commenter's vote changes their stance badge and the summary per side.
@@ -84,18 +82,9 @@ touched AS (
     WHERE id = (SELECT id FROM complete)
       AND EXISTS (SELECT 1 FROM comments
                   WHERE comments.reader_hash = :reader AND comments.article_id = articles.id)
-    RETURNING 1
 )
-SELECT (SELECT id FROM complete) AS article_id,
-       (SELECT count(*) FROM upserted) AS recorded,
-       (SELECT burst FROM verdict) AS burst
+SELECT (SELECT id FROM complete) AS article_id
 """)
-
-
-@dataclass(frozen=True)
-class RecordedBallot:
-    article_id: int
-    burst: bool
 
 
 def submitted_answers(form) -> dict[int, int] | None:
@@ -117,8 +106,8 @@ def _is_id(raw: str) -> bool:
 
 
 def record_ballot(slug: str, answers: dict[int, int], reader_hash: str, address_hash: str,
-                  rule: BurstRule, now: datetime) -> RecordedBallot | None:
-    """Record a complete ballot for the article's open poll; None, with nothing written,
+                  rule: BurstRule, now: datetime) -> bool:
+    """Record a complete ballot for the article's open poll; False, with nothing written,
     when the ballot is not one (unknown article, closed poll, a question missing or a
     choice of another question)."""
     questions = sorted(answers)
@@ -133,6 +122,4 @@ def record_ballot(slug: str, answers: dict[int, int], reader_hash: str, address_
             "since": now - rule.window,
             "burst_voters": rule.voters,
         }).one()
-    if row.article_id is None:
-        return None
-    return RecordedBallot(row.article_id, bool(row.burst))
+    return row.article_id is not None

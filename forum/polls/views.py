@@ -44,9 +44,8 @@ def _vote_in_one_statement(slug: str):
     answers = submitted_answers(request.form)
     if answers is None:
         return _vote_with_form(slug)
-    recorded = record_ballot(slug, answers, ensure_reader_hash(), current_address_hash(),
-                             burst_rule(), utcnow())
-    if recorded is None:
+    if not record_ballot(slug, answers, ensure_reader_hash(), current_address_hash(),
+                         burst_rule(), utcnow()):
         forget_new_reader()
         return _vote_with_form(slug)
     return _acknowledged(slug)
