@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from bench import texts
 from bench.settings import SLUG, make_app
 from forum.articles.content import read_content_dir
-from forum.articles.services import load_article_content
+from forum.articles.services import load_articles
 from forum.comments.pseudonyms import fold_name
 from forum.extensions import db
 from forum.markdown import render_comment
@@ -117,9 +117,7 @@ def reset_database(app: Flask, url: str) -> None:
 
 def load_article() -> int:
     """Load the shipped article as `flask content load` does; return its id."""
-    for content in read_content_dir():
-        load_article_content(content)
-    db.session.commit()
+    load_articles(read_content_dir())
     return db.session.execute(select(Article.id).where(Article.slug == SLUG)).scalar_one()
 
 

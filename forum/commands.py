@@ -10,9 +10,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from forum.articles.content import CONTENT_DIR, ContentError, read_content_dir
-from forum.articles.services import load_article_content
+from forum.articles.services import load_articles
 from forum.auth.commands import staff_cli
-from forum.extensions import db
 from forum.privacy.commands import retention_cli
 
 content_cli = AppGroup("content", help="Manage article content.")
@@ -27,10 +26,8 @@ def load_content(directory: Path) -> None:
         contents = read_content_dir(directory)
     except ContentError as error:
         raise click.ClickException(str(error)) from error
-    for content in contents:
-        changed = load_article_content(content)
-        click.echo(f"{content.slug}: {'updated' if changed else 'unchanged'}")
-    db.session.commit()
+    for slug, changed in load_articles(contents).items():
+        click.echo(f"{slug}: {'updated' if changed else 'unchanged'}")
 
 
 def init_app(app: Flask) -> None:

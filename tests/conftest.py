@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from forum import create_app
 from forum.articles.content import read_content_dir
-from forum.articles.services import load_article_content
+from forum.articles.services import load_articles
 from forum.extensions import db
 
 ARTICLE_SLUG = "anthropic-coupe-acces-openai-api-claude"
@@ -82,9 +82,7 @@ def make_app(database_url: str, **overrides) -> Flask:
 
 def load_content() -> None:
     """Load the shipped articles, as `flask content load` does (inside an app context)."""
-    for content in read_content_dir():
-        load_article_content(content)
-    db.session.commit()
+    load_articles(read_content_dir())
 
 
 def make_migrated_sqlite_app(path: Path, **overrides) -> Flask:

@@ -82,6 +82,13 @@ def list_articles() -> list[ArticleSummary]:
     return [ArticleSummary(a, voters.get(a.id, 0), comments.get(a.id, 0)) for a in articles]
 
 
+def load_articles(contents: list[ArticleContent]) -> dict[str, bool]:
+    """Create or update these articles and commit; whether each changed, by slug."""
+    changed = {content.slug: load_article_content(content) for content in contents}
+    db.session.commit()
+    return changed
+
+
 def load_article_content(content: ArticleContent) -> bool:
     """Create or update one article by slug; return whether anything changed.
 
