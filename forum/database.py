@@ -6,7 +6,7 @@ import time
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,19 @@ def init_app(app: Flask) -> None:
         _ping_after_idle(engine, float(app.config["FORUM_DB_PING_AFTER_IDLE_SECONDS"]))
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["FORUM_SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def single_statement_connection() -> Connection:
+    """A connection for one statement that needs no transaction around it.
+
+    On PostgreSQL it runs in autocommit: one statement is atomic on its own, and a
+    transaction would cost a BEGIN and a COMMIT or ROLLBACK round trip. SQLite's BEGIN is a
+    function call, and this module manages its transactions.
+    """
+    connection = db.engine.connect()
+    if connection.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection
 
 
 def close_session_quietly(_error: BaseException | None) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 
 from forum.articles.content import ArticleContent, QuestionContent
+from forum.database import single_statement_connection
 from forum.extensions import db
 from forum.markdown import render_article
 from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
@@ -38,16 +39,9 @@ _HEAD_QUERY = select(Article.id, Article.cache_version, Article.poll_open).where
 
 
 def get_article_head(slug: str) -> ArticleHead | None:
-    """Read the article's id, cache version and poll state in one statement.
-
-    On PostgreSQL it runs in autocommit: a visitor served from the cache needs nothing
-    else, and a transaction would cost a BEGIN and a ROLLBACK round trip per page view.
-    (SQLite's BEGIN is a function call, and forum.database manages its transactions.)
-    """
-    connection = db.engine.connect()
-    if connection.dialect.name == "postgresql":
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-    with connection:
+    """Read the article's id, cache version and poll state in one statement, outside any
+    transaction: a visitor served from the cache needs nothing else."""
+    with single_statement_connection() as connection:
         row = connection.execute(_HEAD_QUERY, {"slug": slug}).first()
     return ArticleHead(*row) if row else None
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from forum.extensions import db
+from forum.database import single_statement_connection
 from forum.polls.bursts import BurstRule
 
 # Bounds what int() accepts from a form field before PostgreSQL's integer type refuses it.
@@ -111,7 +111,7 @@ def record_ballot(slug: str, answers: dict[int, int], reader_hash: str, address_
     when the ballot is not one (unknown article, closed poll, a question missing or a
     choice of another question)."""
     questions = sorted(answers)
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with single_statement_connection() as connection:
         row = connection.execute(_RECORD_BALLOT, {
             "slug": slug,
             "question_ids": questions,
