@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from functools import lru_cache
 
 from flask import Flask, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.net import client_address
+from forum.security import signed_serializer
 
 COOKIE_SALT = "forum.reader"
 
@@ -54,13 +54,7 @@ def current_address_hash() -> str:
 
 
 def _serializer() -> URLSafeSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
-@lru_cache(maxsize=4)
-def _serializer_for(secret_key: str) -> URLSafeSerializer:
-    # Building a serializer derives its signer's setup each time: once per key is enough.
-    return URLSafeSerializer(secret_key, salt=COOKIE_SALT)
+    return signed_serializer(COOKIE_SALT)
 
 
 def _reader_id_from_cookie() -> str | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, Response, current_app, request
+from itsdangerous import URLSafeSerializer
 
 # Scripts and styles come only from our own files: no inline code, so no 'unsafe-inline'.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -64,3 +67,15 @@ def _depends_on_cookies(response: Response) -> bool:
     if request.endpoint in {"static", "ops.healthz"}:
         return False
     return response.mimetype in {"text/html", "application/json", "application/atom+xml"}
+
+
+def signed_serializer(salt: str) -> URLSafeSerializer:
+    """Signs and checks values under the app's secret key, for one purpose (salt)."""
+    return _serializer_for(current_app.config["SECRET_KEY"], salt)
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key: str, salt: str) -> URLSafeSerializer:
+    # Building one derives its signer's setup; the reader cookie and the form stamp are
+    # signed on every page, so each (key, purpose) gets one.
+    return URLSafeSerializer(secret_key, salt=salt)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from forum.comments.services import CommentError
 from forum.extensions import db
 from forum.models import Comment, utcnow
+from forum.security import signed_serializer
 
 STAMP_SALT = "forum.comment-form-rendered"
 # A bare "www." counts too, but not the one inside "https://www.".
@@ -80,4 +81,4 @@ def _posted_recently(reader_hash: str, body: str, window: timedelta) -> bool:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STAMP_SALT)
+    return signed_serializer(STAMP_SALT)
