@@ -17,9 +17,7 @@ from sqlalchemy import text
 
 from forum.database import single_statement_connection
 from forum.polls.bursts import BurstRule
-
-# Bounds what int() accepts from a form field before PostgreSQL's integer type refuses it.
-_MAX_ID_DIGITS = 9
+from forum.polls.services import is_plain_id
 
 _RECORD_BALLOT = text("""
 WITH article AS (
@@ -95,14 +93,10 @@ def submitted_answers(form) -> dict[int, int] | None:
         if not name.startswith("q_"):
             continue
         values = form.getlist(name)
-        if len(values) != 1 or not _is_id(name[2:]) or not _is_id(values[0]):
+        if len(values) != 1 or not is_plain_id(name[2:]) or not is_plain_id(values[0]):
             return None
         answers[int(name[2:])] = int(values[0])
     return answers or None
-
-
-def _is_id(raw: str) -> bool:
-    return raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS
 
 
 def record_ballot(slug: str, answers: dict[int, int], reader_hash: str, address_hash: str,

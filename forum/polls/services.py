@@ -73,6 +73,15 @@ def get_article_with_poll(slug: str) -> Article | None:
     ).unique().scalar_one_or_none()
 
 
+# Bounds what int() accepts from a form field before a database integer refuses it.
+_MAX_ID_DIGITS = 9
+
+
+def is_plain_id(raw: str) -> bool:
+    """Whether a form value is a row id written plainly (ASCII digits, a sane length)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS
+
+
 @dataclass(frozen=True)
 class Ballot:
     """What a vote needs to know of an article: whether it is open, and each question's
@@ -88,7 +97,7 @@ class Ballot:
         answers = {}
         for question_id, valid in self.choices.items():
             raw = form.getlist(f"q_{question_id}")
-            if len(raw) != 1 or not (raw[0].isascii() and raw[0].isdigit()):
+            if len(raw) != 1 or not is_plain_id(raw[0]):
                 return None
             if int(raw[0]) not in valid:
                 return None
