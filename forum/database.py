@@ -7,12 +7,13 @@ import time
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
 def init_app(app: Flask) -> None:
@@ -36,6 +37,11 @@ def single_statement_connection() -> Connection:
     if connection.dialect.name == "postgresql":
         return connection.execution_options(isolation_level="AUTOCOMMIT")
     return connection
+
+
+def is_deadlock(error: DBAPIError) -> bool:
+    """PostgreSQL cancelled the statement to break a lock cycle: running it again succeeds."""
+    return getattr(error.orig, "sqlstate", None) == DEADLOCK_DETECTED
 
 
 def close_session_quietly(_error: BaseException | None) -> None:

@@ -7,18 +7,25 @@ checked against the article's open poll, the upsert, the burst marking of the ad
 the article's cache version for a commenter) runs here as one statement, atomic on its
 own. Anything it does not accept is left to the form path, which explains what is wrong.
 SQLite has no round trips and keeps the ORM path.
+
+Two readers of one address voting at the same moment can each hold their own rows while
+marking the other's burst (or a moderator's transaction holds some): PostgreSQL breaks the
+lock cycle by cancelling one statement, which then runs again.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
-from forum.database import single_statement_connection
+from forum.database import is_deadlock, single_statement_connection
 from forum.polls.bursts import BurstRule
 from forum.polls.services import is_plain_id
 
+_ATTEMPTS = 3
 _RECORD_BALLOT = text("""
 WITH article AS (
     SELECT id FROM articles WHERE slug = :slug AND poll_open
@@ -105,15 +112,28 @@ def record_ballot(slug: str, answers: dict[int, int], reader_hash: str, address_
     when the ballot is not one (unknown article, closed poll, a question missing or a
     choice of another question)."""
     questions = sorted(answers)
+    parameters = {
+        "slug": slug,
+        "question_ids": questions,
+        "choice_ids": [answers[q] for q in questions],
+        "reader": reader_hash,
+        "address": address_hash,
+        "now": now,
+        "since": now - rule.window,
+        "burst_voters": rule.voters,
+    }
+    for attempt in range(1, _ATTEMPTS):
+        try:
+            return _recorded(parameters)
+        except DBAPIError as error:
+            if not is_deadlock(error):
+                raise
+            current_app.logger.warning("Vote cancelled by a deadlock, attempt %d of %d",
+                                       attempt, _ATTEMPTS)
+    return _recorded(parameters)
+
+
+def _recorded(parameters: dict) -> bool:
     with single_statement_connection() as connection:
-        row = connection.execute(_RECORD_BALLOT, {
-            "slug": slug,
-            "question_ids": questions,
-            "choice_ids": [answers[q] for q in questions],
-            "reader": reader_hash,
-            "address": address_hash,
-            "now": now,
-            "since": now - rule.window,
-            "burst_voters": rule.voters,
-        }).one()
+        row = connection.execute(_RECORD_BALLOT, parameters).one()
     return row.article_id is not None
