@@ -13,16 +13,21 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from flask_migrate import upgrade
 
+from bench.pages import CSRF_RE, vote_form
 from forum import create_app
 from forum.extensions import db
 from tests.conftest import TEST_SECRET, load_content, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = "/articles/anthropic-coupe-acces-openai-api-claude"
 
 
 def test_healthz_answers_ok_when_the_database_answers(client):
@@ -94,14 +99,12 @@ def fetch(url: str, **headers) -> int:
         return error.code
 
 
-@pytest.mark.live
-def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_site, tmp_path):
+@contextmanager
+def gunicorn_serving(url: str, logs: Path, **settings: str) -> Iterator[str]:
+    """The site under gunicorn with the shipped gunicorn.conf.py; yields its base URL."""
     port = free_port()
-    access_log = tmp_path / "access.log"
-    env = {**os.environ, "DATABASE_URL": sqlite_site, "SECRET_KEY": TEST_SECRET,
-           "FORUM_BIND": f"127.0.0.1:{port}", "FORUM_WORKERS": "2",
-           "FORUM_ACCESS_LOG": str(access_log), "FORUM_LOG_LEVEL": "info"}
-    logs = tmp_path / "gunicorn.log"
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET,
+           "FORUM_BIND": f"127.0.0.1:{port}", "FORUM_WORKERS": "2", **settings}
     with logs.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -113,13 +116,22 @@ def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_si
                 assert server.poll() is None, logs.read_text()
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
-            assert fetch(base + "/") == 200
-            assert fetch(base + "/articles/anthropic-coupe-acces-openai-api-claude") == 200
-            assert fetch(base + "/nulle-part", **{"X-Request-ID": "probe-0001"}) == 404
-            assert fetch(base + "/", **{"X-Forwarded-For": "198.51.100.23"}) == 200
+            yield base
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+
+
+@pytest.mark.live
+def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_site, tmp_path):
+    access_log = tmp_path / "access.log"
+    logs = tmp_path / "gunicorn.log"
+    with gunicorn_serving(sqlite_site, logs, FORUM_ACCESS_LOG=str(access_log),
+                          FORUM_LOG_LEVEL="info") as base:
+        assert fetch(base + "/") == 200
+        assert fetch(base + ARTICLE) == 200
+        assert fetch(base + "/nulle-part", **{"X-Request-ID": "probe-0001"}) == 404
+        assert fetch(base + "/", **{"X-Forwarded-For": "198.51.100.23"}) == 200
 
     console = [json.loads(line) for line in logs.read_text().splitlines() if line.strip()]
     assert not [r for r in console if r["logger"] == "gunicorn.access"], "access log in its file"
@@ -149,7 +161,7 @@ def fetch_or_none(url: str) -> int | None:
 def test_an_unreachable_database_gives_the_styled_503_with_retry_after(url):
     app = make_app(url)
     app.logger.handlers[0].setStream(io.StringIO())
-    response = app.test_client().get("/articles/anthropic-coupe-acces-openai-api-claude")
+    response = app.test_client().get(ARTICLE)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     html = response.get_data(as_text=True)
@@ -185,6 +197,29 @@ def test_worker_recycling_is_set_from_the_environment(monkeypatch, value, expect
         monkeypatch.delenv("FORUM_MAX_REQUESTS", raising=False)
     else:
         monkeypatch.setenv("FORUM_MAX_REQUESTS", value)
+    # The file sets FORUM_MIGRATIONS in the process it runs in; undone after the test.
+    monkeypatch.setenv("FORUM_MIGRATIONS", "false")
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["max_requests"] == expected
     assert settings["max_requests_jitter"] == expected // 10
+
+
+@pytest.mark.live
+def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(sqlite_site,
+                                                                           tmp_path):
+    """PYTHONOPTIMIZE=2, the memory option of README's Production section."""
+    with gunicorn_serving(sqlite_site, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2",
+                          FORUM_MIN_POST_SECONDS="0") as base:
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = browser.open(base + ARTICLE, timeout=10).read().decode()
+        token = CSRF_RE.search(page).group(1)
+        voted = browser.open(base + ARTICLE + "/vote", data=vote_form(page, token).encode(),
+                             timeout=10).read().decode()
+        assert "Votre vote est enregistré" in voted
+        comment = {"csrf_token": token, "pseudonym": "Lectrice optimisée", "website": "",
+                   "body": "Un avis publié par un worker lancé avec PYTHONOPTIMIZE=2."}
+        commented = browser.open(base + ARTICLE + "/comments",
+                                 data=urlencode(comment).encode(), timeout=10).read().decode()
+        assert "Votre commentaire est publié" in commented
+        assert "lancé avec PYTHONOPTIMIZE=2" in commented
+        assert fetch(base + "/nulle-part") == 404
