@@ -1,5 +1,6 @@
 """Extension objects, created unbound and attached to the app in create_app."""
 
+from flask import session
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -25,9 +26,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class StaffLoginManager(LoginManager):
+    """Flask-Login's manager, with its session protection kept to signed-in sessions.
+
+    In "strong" mode Flask-Login takes any non-empty session without its own identifier as
+    stolen: a reader's session, which holds only a CSRF token, was rewritten on every
+    request, with a remember-cookie deletion, so each page a returning reader opened set two
+    cookies. A staff session replayed from another browser is still emptied.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
-login_manager = LoginManager()
+login_manager = StaffLoginManager()
 babel = Babel()
 cache = Cache()
 # Keyed on the address hash, so no raw address ever reaches the limit storage (Redis).

@@ -147,3 +147,12 @@ def test_a_visitor_served_from_the_cache_costs_one_statement_outside_a_transacti
     assert len(queries) == 1 and "cache_version" in queries[0][0]
     if engine.dialect.name == "postgresql":
         assert statements == queries and queries[0][1] is False
+
+
+def test_a_returning_reader_is_sent_no_cookie_again(reader):
+    first = reader.open_article()
+    assert "session=" in first.headers["Set-Cookie"]
+    for _ in range(2):
+        again = reader.open_article()
+        assert again.status_code == 200
+        assert again.headers.getlist("Set-Cookie") == []

@@ -327,3 +327,15 @@ def test_staff_pages_are_not_cached(member):
     member.login()
     assert member.client.get("/moderation").headers["Cache-Control"] == "no-store, private"
     assert "no-store" in member.client.get("/staff/login").headers["Cache-Control"]
+
+
+def test_a_staff_session_replayed_from_another_browser_is_signed_out(app, member):
+    member.login()
+    assert member.client.get("/moderation").status_code == 200
+    stolen = member.client.get_cookie("session").value
+    elsewhere = app.test_client()
+    elsewhere.set_cookie("session", stolen)
+    response = elsewhere.get("/moderation", headers={"User-Agent": "Another browser/1.0"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login")
+    assert member.client.get("/moderation").status_code == 200  # the real one stays in
