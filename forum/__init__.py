@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
         observability,
         readers,
         security,
+        static_assets,
         templating,
     )
     from forum.auth import sessions
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     database.init_app(app)
     readers.init_app(app)
     templating.init_app(app)
+    static_assets.init_app(app)
     app.url_map.converters["int"] = BoundedIntConverter
     register_blueprints(app)
     errors.init_app(app)

@@ -1,6 +1,6 @@
 """Extension objects, created unbound and attached to the app in create_app."""
 
-from flask import session
+from flask import request, session
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -27,7 +27,8 @@ class Base(DeclarativeBase):
 
 
 class StaffLoginManager(LoginManager):
-    """Flask-Login's manager, with its session protection kept to signed-in sessions.
+    """Flask-Login's manager, with its session protection kept to signed-in sessions, and
+    static files left out of its cookie handling.
 
     In "strong" mode Flask-Login takes any non-empty session without its own identifier as
     stolen: a reader's session, which holds only a CSRF token, was rewritten on every
@@ -39,6 +40,13 @@ class StaffLoginManager(LoginManager):
         if "_user_id" not in session:
             return False
         return super()._session_protection_failed()
+
+    def _update_remember_cookie(self, response):
+        # A static file is the same for everyone: reading the session (Flask-Login does so
+        # after every request) would add "Vary: Cookie" to it.
+        if request.endpoint == "static":
+            return response
+        return super()._update_remember_cookie(response)
 
 
 db = SQLAlchemy(model_class=Base)
