@@ -87,6 +87,13 @@ def pss_mb(pid: int) -> float | None:
     return _proc_field_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
+def private_mb(pid: int) -> float | None:
+    """The process's resident pages that no other process shares, in MB."""
+    path = f"/proc/{pid}/smaps_rollup"
+    clean, dirty = _proc_field_mb(path, "Private_Clean:"), _proc_field_mb(path, "Private_Dirty:")
+    return None if clean is None or dirty is None else clean + dirty
+
+
 def _proc_field_mb(path: str, field: str) -> float | None:
     try:
         text = Path(path).read_text()

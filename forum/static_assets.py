@@ -47,7 +47,8 @@ def _cache_versioned_file(response: Response) -> Response:
     if request.endpoint != "static" or response.status_code not in (200, 304):
         return response
     filename = (request.view_args or {}).get("filename", "")
-    if request.args.get("v") and request.args.get("v") == static_version(filename):
+    version = request.args.get("v")
+    if version and version == static_version(filename):
         response.cache_control.public = True
         response.cache_control.max_age = ONE_YEAR
         response.cache_control.immutable = True

@@ -22,6 +22,7 @@ import pytest
 from flask_migrate import upgrade
 
 from bench.pages import CSRF_RE, vote_form
+from bench.serve import private_mb, rss_mb, worker_pids
 from forum import create_app
 from forum.extensions import db
 from tests.conftest import TEST_SECRET, load_content, make_app
@@ -205,13 +206,6 @@ def test_worker_recycling_is_set_from_the_environment(monkeypatch, value, expect
     assert settings["max_requests_jitter"] == expected // 10
 
 
-def private_and_resident_kb(pid: int) -> tuple[int, int]:
-    fields = dict(line.split(":", 1) for line in
-                  Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
-    private = sum(int(fields[name].split()[0]) for name in ("Private_Clean", "Private_Dirty"))
-    return private, int(fields["Rss"].split()[0])
-
-
 @pytest.mark.live
 @pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(),
                     reason="needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory")
@@ -219,18 +213,13 @@ def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp
     with gunicorn_serving(sqlite_site, tmp_path / "gunicorn.log") as (base, master):
         for _ in range(20):
             assert fetch(base + ARTICLE) == 200
-        workers = children_of(master)
+        workers = worker_pids(master)
         assert len(workers) == 2
         for worker in workers:
-            private, resident = private_and_resident_kb(worker)
+            private, resident = private_mb(worker), rss_mb(worker)
             # Each importing the app itself, a worker's private pages are about 80% of its
             # resident ones; sharing the master's, about half.
             assert private < 0.65 * resident, (private, resident)
-
-
-def children_of(pid: int) -> list[int]:
-    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()]
 
 
 @pytest.mark.live

@@ -58,15 +58,10 @@ def test_a_vote_cancelled_by_a_deadlock_is_recorded_on_its_second_attempt(
                   (second_hash,))
     third = make_reader()
     third.client.environ_base["REMOTE_ADDR"] = ADDRESS
-    token = third.token()
-    data = {"csrf_token": token}
-    for key, position in ANSWERS.items():
-        field, choice = third.poll_field(key, position)
-        data[field] = choice
-    answers = {}
+    outcome = {}
 
     def vote() -> None:
-        answers["response"] = third.client.post(f"{third.article_url}/vote", data=data)
+        outcome["response"] = third.vote(ANSWERS)
 
     voting = threading.Thread(target=vote)
     voting.start()
@@ -83,7 +78,7 @@ def test_a_vote_cancelled_by_a_deadlock_is_recorded_on_its_second_attempt(
         other.close()
         voting.join(timeout=30)
 
-    response = answers["response"]
+    response = outcome["response"]
     assert response.status_code == 302
     assert response.headers["Location"].endswith("#sondage")
     with app.app_context():

@@ -22,8 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from forum.database import is_deadlock, single_statement_connection
+from forum.parsing import bounded_int
 from forum.polls.bursts import BurstRule
-from forum.polls.services import is_plain_id
 
 _ATTEMPTS = 3
 _RECORD_BALLOT = text("""
@@ -94,15 +94,17 @@ SELECT (SELECT id FROM complete) AS article_id
 
 def submitted_answers(form) -> dict[int, int] | None:
     """The form's answers as {question id: choice id} when every `q_<id>` field holds one
-    plain number; None otherwise."""
+    id (forum.parsing.bounded_int); None otherwise."""
     answers = {}
     for name in form:
         if not name.startswith("q_"):
             continue
         values = form.getlist(name)
-        if len(values) != 1 or not is_plain_id(name[2:]) or not is_plain_id(values[0]):
+        question = bounded_int(name[2:])
+        choice = bounded_int(values[0]) if len(values) == 1 else None
+        if question is None or choice is None:
             return None
-        answers[int(name[2:])] = int(values[0])
+        answers[question] = choice
     return answers or None
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum.extensions import db
 from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
 from forum.page_cache import touch_article
+from forum.parsing import bounded_int
 
 
 class PollClosed(Exception):
@@ -73,15 +74,6 @@ def get_article_with_poll(slug: str) -> Article | None:
     ).unique().scalar_one_or_none()
 
 
-# Bounds what int() accepts from a form field before a database integer refuses it.
-_MAX_ID_DIGITS = 9
-
-
-def is_plain_id(raw: str) -> bool:
-    """Whether a form value is a row id written plainly (ASCII digits, a sane length)."""
-    return raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS
-
-
 @dataclass(frozen=True)
 class Ballot:
     """What a vote needs to know of an article: whether it is open, and each question's
@@ -97,11 +89,10 @@ class Ballot:
         answers = {}
         for question_id, valid in self.choices.items():
             raw = form.getlist(f"q_{question_id}")
-            if len(raw) != 1 or not is_plain_id(raw[0]):
+            choice = bounded_int(raw[0]) if len(raw) == 1 else None
+            if choice not in valid:
                 return None
-            if int(raw[0]) not in valid:
-                return None
-            answers[question_id] = int(raw[0])
+            answers[question_id] = choice
         return answers or None
 
 
