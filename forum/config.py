@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask
 
+IN_PROCESS_CACHE = "forum.memory_cache.BoundedMemoryCache"
+
 DEFAULTS = {
     "FORUM_ENV": "development",
     "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -39,10 +41,10 @@ DEFAULTS = {
     "FORUM_LOG_LEVEL": "INFO",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
-    "CACHE_TYPE": "SimpleCache",
+    "CACHE_TYPE": IN_PROCESS_CACHE,
     "CACHE_DEFAULT_TIMEOUT": 30,
-    # Bounds the in-process SimpleCache (entries); Redis bounds itself by expiry.
-    "CACHE_THRESHOLD": 200,
+    # Bounds the in-process cache of each worker; Redis bounds itself by expiry.
+    "FORUM_CACHE_MAX_MB": 4,
     "FORUM_PAGE_CACHE_SECONDS": 30,
     # `flask db` and Flask-Migrate's functions; gunicorn.conf.py turns it off in web workers.
     "FORUM_MIGRATIONS": True,
@@ -149,7 +151,7 @@ def _instance_secret(instance: Path) -> str:
 
 def _set_cache(app: Flask) -> None:
     """A configured Redis becomes the shared cache of every worker."""
-    if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == "SimpleCache":
+    if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == IN_PROCESS_CACHE:
         app.config["CACHE_TYPE"] = "RedisCache"
 
 

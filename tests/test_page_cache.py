@@ -8,6 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from forum.config import IN_PROCESS_CACHE
 from forum.extensions import db
 from tests.comment_helpers import last_comment, post_comment
 from tests.conftest import REDIS_URL, csrf_token, skip_or_fail
@@ -22,7 +23,7 @@ ACTION_TOKEN_RE = re.compile(r'data-enhance="useful">\s*<input id="csrf_token" n
 @pytest.fixture(params=CACHES)
 def app_config(request) -> dict:
     if request.param == "simple":
-        return {"CACHE_TYPE": "SimpleCache"}
+        return {}
     if not REDIS_URL:
         skip_or_fail("FORUM_TEST_REDIS_URL is not set: Redis cache run skipped")
     # A fresh key prefix: article ids and versions restart with every test's tables.
@@ -35,7 +36,7 @@ def first_visit(reader_factory) -> str:
 
 
 def test_redis_is_the_cache_when_configured(app, app_config):
-    expected = "RedisCache" if "CACHE_REDIS_URL" in app_config else "SimpleCache"
+    expected = "RedisCache" if "CACHE_REDIS_URL" in app_config else IN_PROCESS_CACHE
     assert app.config["CACHE_TYPE"] == expected
 
 
