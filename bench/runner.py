@@ -8,9 +8,10 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
-from bench.checks import failed_checks, table_counts
+from bench.bare_schema import BARE_VOTES_TABLE, CREATE_BARE_VOTES
+from bench.checks import failed_checks
 from bench.load import LoadResult, run_wrk
 from bench.pages import (
     ARTICLE_PATH,
@@ -65,8 +66,7 @@ def load_app(base: str, url: str, engine, options: Options) -> dict:
     wrk = _wrk(options)
     run = {"page_bytes": len(body), "deep_path": deep, "queries": count_queries(url, deep)}
     run["article"] = wrk(base + ARTICLE_PATH).as_dict()
-    run["bare"], run["bare_post"] = (result.as_dict() for result in measure_bare(
-        body, vote_form(html, signed.csrf_token), options))
+    run.update(measure_bare(body, vote_form(html, signed.csrf_token), options, engine))
     run["deep"] = wrk(base + deep).as_dict()
     run["vote"] = count_rows(engine, "votes", 2, lambda: wrk(
         base + VOTE_PATH, script="vote.lua", args=(vote_form(html, signed.csrf_token),
@@ -84,16 +84,37 @@ def _wrk(options: Options) -> Callable[..., LoadResult]:
     return run
 
 
-def measure_bare(page: bytes, vote_body: str,
-                 options: Options) -> tuple[LoadResult, LoadResult]:
+def measure_bare(page: bytes, vote_body: str, options: Options, engine) -> dict[str, dict]:
     """The same bytes from a bare Flask app under gunicorn, measured right after ours, and
-    the same vote body POSTed to its bare vote (session cookie and redirect only)."""
+    the same vote body POSTed to its bare vote (session cookie and redirect only); on
+    PostgreSQL, also to its bare vote that writes the ballot's rows in one upsert."""
     path = Path(SQLITE_DIR) / "bare-page.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(page)
+    env = {"BENCH_BARE_PAGE": str(path)}
+    on_postgresql = engine.dialect.name == "postgresql"
+    if on_postgresql:
+        env["BENCH_BARE_DATABASE_URL"] = engine.url.set(drivername="postgresql") \
+            .render_as_string(hide_password=False)
     wrk = _wrk(options)
-    with gunicorn("bench.bare_app:app", {"BENCH_BARE_PAGE": str(path)}) as (base, _process):
-        return wrk(base + "/"), wrk(base + "/vote", script="vote.lua", args=(vote_body, ""))
+    with gunicorn("bench.bare_app:app", env) as (base, _process):
+        loads = {"bare": wrk(base + "/").as_dict(),
+                 "bare_post": wrk(base + "/vote", script="vote.lua",
+                                  args=(vote_body, "")).as_dict()}
+        if on_postgresql:
+            loads["bare_vote_db"] = _bare_vote_with_rows(engine, lambda: wrk(
+                base + "/vote-db", script="vote.lua", args=(vote_body, "")))
+    return loads
+
+
+def _bare_vote_with_rows(engine, load: Callable[[], LoadResult]) -> dict:
+    with engine.begin() as connection:
+        connection.execute(text(CREATE_BARE_VOTES))
+    try:
+        return count_rows(engine, BARE_VOTES_TABLE, 2, load)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP TABLE {BARE_VOTES_TABLE}"))
 
 
 def count_rows(engine, table: str, rows_per_post: int, load: Callable[[], LoadResult]) -> dict:
@@ -111,4 +132,4 @@ def count_rows(engine, table: str, rows_per_post: int, load: Callable[[], LoadRe
 
 def _count(engine, table: str) -> int:
     with engine.connect() as connection:
-        return table_counts(connection)[table]
+        return connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()

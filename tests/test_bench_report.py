@@ -112,6 +112,16 @@ def test_the_vote_target_shows_the_bare_flask_post_of_the_same_machine():
                              "0.24× a bare Flask POST (2,500/s on this machine)")
 
 
+def test_the_vote_target_shows_the_bare_vote_that_writes_its_rows():
+    measured = run("postgresql", 100, votes=6000)
+    measured["bare_vote_db"] = load(0, 8, answered=12000)
+    vote = report.evaluate([measured])[1]
+    assert vote["value"].endswith(", 0.50× a bare Flask POST that writes the ballot in one "
+                                  "upsert (1,200/s)")
+    rows = report.table({"runs": [measured], "skipped": []})
+    assert "postgresql      100  bare POST+upsert   1,200.0" in rows
+
+
 def test_runs_from_before_the_bare_post_still_print_and_compare():
     old, new = run("sqlite", 100), run("sqlite", 100)
     del old["bare_post"]
