@@ -20,6 +20,8 @@ from cachetools import TLRUCache
 from flask import Flask
 from flask_caching.backends.base import BaseCache
 
+from forum.config import ConfigurationError
+
 _Entry = tuple[float, bytes]  # (seconds to live, pickled value)
 
 
@@ -36,7 +38,7 @@ class BoundedMemoryCache(BaseCache):
     @classmethod
     def factory(cls, app: Flask, config: dict[str, Any], args: list[Any],
                 kwargs: dict[str, Any]) -> BoundedMemoryCache:
-        return cls(max_bytes=int(config["FORUM_CACHE_MAX_MB"] * 2**20),
+        return cls(max_bytes=int(cache_budget_mb(config["FORUM_CACHE_MAX_MB"]) * 2**20),
                    default_timeout=config["CACHE_DEFAULT_TIMEOUT"])
 
     @property
@@ -80,6 +82,20 @@ class BoundedMemoryCache(BaseCache):
     def _lifetime(self, timeout: int | None) -> float:
         seconds = self._normalize_timeout(timeout)
         return math.inf if seconds == 0 else float(seconds)
+
+
+def cache_budget_mb(value) -> float:
+    """FORUM_CACHE_MAX_MB as a number of megabytes (the environment gives "0.5" as text)."""
+    try:
+        megabytes = float(value)
+    except (TypeError, ValueError):
+        megabytes = math.nan
+    if isinstance(value, bool) or not megabytes > 0 or math.isinf(megabytes):
+        raise ConfigurationError(
+            f"FORUM_CACHE_MAX_MB must be a positive number of megabytes (the memory each "
+            f"worker's cache may hold), not {value!r}."
+        )
+    return megabytes
 
 
 def _expiry(_key: str, entry: _Entry, now: float) -> float:

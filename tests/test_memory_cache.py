@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from forum import create_app
+from forum.config import ConfigurationError
 from forum.extensions import cache, db
 from forum.memory_cache import BoundedMemoryCache
 from tests.comment_helpers import seed_comments
+from tests.conftest import TEST_SECRET
 
 BUDGET_MB = 0.1  # the walk below caches 164 KB when nothing bounds it
 PAGES = 40
@@ -41,6 +44,22 @@ def test_a_page_larger_than_the_whole_cache_is_served_all_the_same(app, make_rea
     page = make_reader().open_article()
     assert page.status_code == 200 and "Avis de seed-2" in page.get_data(as_text=True)
     assert cache.cache.size_bytes <= 1024
+
+
+def test_the_budget_is_read_from_the_environment_in_megabytes(monkeypatch):
+    monkeypatch.setenv("FORUM_CACHE_MAX_MB", "0.5")
+    app = create_app({"SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        cache.set("entry", "x" * 400_000)
+        cache.set("another", "y" * 400_000)  # together over 0.5 MB: the older one goes
+        assert cache.get("entry") is None and cache.get("another") == "y" * 400_000
+
+
+@pytest.mark.parametrize("value", ["beaucoup", "0", "-2", "inf"])
+def test_a_bad_budget_stops_the_start(monkeypatch, value):
+    monkeypatch.setenv("FORUM_CACHE_MAX_MB", value)
+    with pytest.raises(ConfigurationError, match="FORUM_CACHE_MAX_MB"):
+        create_app({"SECRET_KEY": TEST_SECRET})
 
 
 class Clock:
