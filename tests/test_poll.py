@@ -43,6 +43,30 @@ def test_vote_works_without_javascript_by_post_redirect_get(reader):
     assert response.headers["Location"].endswith(f"/articles/{ARTICLE_SLUG}#sondage")
 
 
+def test_a_vote_sent_from_the_page_is_answered_with_the_poll_in_place(make_reader, vote_rows):
+    make_reader().vote({"credibility": 0, "relevance": 4})
+    reader = make_reader()
+    response = reader.vote({"credibility": 3, "relevance": 1},
+                           headers={"X-Requested-With": "fetch"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert html.lstrip().startswith('<section class="poll" id="sondage"')
+    assert '<p class="flash flash-success" role="status">Votre vote est enregistré' in html
+    assert "2 votants" in html and "(votre réponse)" in html
+    field, choice = reader.poll_field("credibility", 3)
+    assert re.search(rf'<input checked id="{field}-3" name="{field}"[^>]*value="{choice}"', html)
+    assert "Modifier mon vote" in html and vote_rows() == 4
+    # Nothing was left to flash on the reader's next page.
+    assert "Votre vote est enregistré" not in reader.open_article().get_data(as_text=True)
+
+
+def test_a_bad_vote_sent_from_the_page_still_explains_what_is_wrong(reader, vote_rows):
+    response = reader.vote({"credibility": 2}, headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 400
+    assert "Votre vote n&#39;a pas été enregistré." in response.get_data(as_text=True)
+    assert vote_rows() == 0
+
+
 def test_changing_a_vote_updates_the_same_row(reader, vote_rows):
     reader.vote({"credibility": 0, "relevance": 4})
     reader.vote({"credibility": 3, "relevance": 4})

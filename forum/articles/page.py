@@ -53,5 +53,17 @@ def render_article_page(
     return page, status
 
 
+def render_poll_section(article: Article, *, notice: str) -> str:
+    """The poll section alone, with the results, the reader's answers and a notice: the
+    answer to a vote sent from the page (static/js/forum.js swaps it in place)."""
+    questions = article.questions
+    results = poll_results(questions, current_reader_hash())
+    return render_template(
+        "polls/_poll.html", article=article, poll=results, poll_notice=notice,
+        poll_form=build_poll_form(questions, data=_current_answers(results)),
+        show_results=True,
+    )
+
+
 def _current_answers(results) -> dict:
     return {f"q_{q.id}": q.reader_choice_id for q in results.questions if q.reader_choice_id}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from forum.articles.page import render_article_page
+from forum.articles.page import render_article_page, render_poll_section
 from forum.extensions import db
 from forum.limits import rate_limit
 from forum.models import utcnow
@@ -79,6 +79,11 @@ def _recorded(slug: str, address_hash: str):
 
 
 def _acknowledged(slug: str):
-    flash(_("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert."),
-          "success")
+    notice = _("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est "
+               "ouvert.")
+    if request.headers.get("X-Requested-With") == "fetch":
+        # The page votes in place: the poll section alone, no redirect, nothing flashed.
+        article = get_article_with_poll(slug) or abort(404)
+        return render_poll_section(article, notice=notice)
+    flash(notice, "success")
     return redirect(url_for("articles.show", slug=slug, _anchor="sondage"))

@@ -46,6 +46,8 @@ def test_vote_with_the_keyboard_and_see_results(page, output_dir):
     assert_results_shown(page)
     focused = page.evaluate("document.activeElement.id")
     assert focused == "sondage-titre", "focus moves to the updated poll"
+    notice = page.locator("#sondage").get_by_role("status")
+    assert "Votre vote est enregistré" in notice.inner_text(), "the vote is confirmed in place"
     page.screenshot(path=str(output_dir / "poll-results.png"), full_page=True)
 
 
