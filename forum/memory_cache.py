@@ -33,7 +33,7 @@ class BoundedMemoryCache(BaseCache):
         super().__init__(default_timeout=default_timeout)
         self._entries: TLRUCache[str, _Entry] = TLRUCache(
             maxsize=max_bytes, ttu=_expiry, timer=timer, getsizeof=_size)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     @classmethod
     def factory(cls, app: Flask, config: dict[str, Any], args: list[Any],
@@ -65,10 +65,10 @@ class BoundedMemoryCache(BaseCache):
         return True
 
     def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
-        with self._lock:
+        with self._lock:  # re-entered by set: the check and the store are one step
             if key in self._entries:
                 return False
-        return self.set(key, value, timeout)
+            return self.set(key, value, timeout)
 
     def delete(self, key: str) -> bool:
         with self._lock:

@@ -30,9 +30,7 @@ def render_article_page(
     """Render the whole page; the comment form (with its errors or preview) is re-shown."""
     reader_hash = current_reader_hash()
     questions = load_questions(article)
-    results = poll_results(questions, reader_hash)
-    if poll_form is None:
-        poll_form = build_poll_form(questions, data=_current_answers(results))
+    poll = _poll_context(questions, reader_hash, poll_form)
     discussion = discussion_context(
         article, viewer_for(reader_hash, questions), form=comment_form, page=discussion_page,
         sort=sort, stance=stance, reply_to=reply_to, after=after,
@@ -42,10 +40,9 @@ def render_article_page(
     page = render_template(
         "articles/show.html",
         article=article,
-        poll=results,
-        poll_form=poll_form,
+        **poll,
         poll_error=poll_error,
-        show_results=show_results or results.reader_has_voted or not article.poll_open,
+        show_results=show_results or poll["poll"].reader_has_voted or not article.poll_open,
         comment_error=comment_error,
         comment_preview=comment_preview,
         **discussion,
@@ -56,13 +53,17 @@ def render_article_page(
 def render_poll_section(article: Article, *, notice: str) -> str:
     """The poll section alone, with the results, the reader's answers and a notice: the
     answer to a vote sent from the page (static/js/forum.js swaps it in place)."""
-    questions = article.questions
-    results = poll_results(questions, current_reader_hash())
-    return render_template(
-        "polls/_poll.html", article=article, poll=results, poll_notice=notice,
-        poll_form=build_poll_form(questions, data=_current_answers(results)),
-        show_results=True,
-    )
+    poll = _poll_context(article.questions, current_reader_hash())
+    return render_template("polls/_poll.html", article=article, **poll, poll_notice=notice,
+                           show_results=True)
+
+
+def _poll_context(questions, reader_hash: str | None, poll_form=None) -> dict:
+    """The results, and the form filled in with the reader's answers unless one is given."""
+    results = poll_results(questions, reader_hash)
+    if poll_form is None:
+        poll_form = build_poll_form(questions, data=_current_answers(results))
+    return {"poll": results, "poll_form": poll_form}
 
 
 def _current_answers(results) -> dict:
