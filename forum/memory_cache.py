@@ -3,8 +3,8 @@
 Flask-Caching's SimpleCache bounds its entries by number and keeps expired ones until that
 number is reached. A page of threads runs to 650 KB at 100,000 comments, so its 200 entries
 could hold 130 MB in every worker: a crawler walking the pages grew a worker from 76 to
-144 MB. This backend keeps at most FORUM_CACHE_MAX_MB per worker, drops an entry when it
-expires, and evicts the least recently used first (a wave's first page stays).
+144 MB. This backend keeps at most FORUM_CACHE_MAX_MB per worker, drops expired entries
+at each write, and evicts the least recently read first (a wave's first page stays).
 """
 
 from __future__ import annotations

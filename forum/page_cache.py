@@ -4,7 +4,7 @@ Each article carries a `cache_version`, bumped in the same transaction as any ch
 reader could see (a comment, an edit, a "utile" mark, a moderation action, a settings
 change, a vote by a commenter). Cache keys include it, so the first page view after the
 commit misses the cache and reads the new state, on every worker, whatever the cache
-backend (an in-process SimpleCache or a shared Redis).
+backend (each worker's bounded in-process cache, forum.memory_cache, or a shared Redis).
 """
 
 from __future__ import annotations
