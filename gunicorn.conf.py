@@ -52,37 +52,54 @@ def post_fork(server, _worker):
         for engine in db.engines.values():
             engine.dispose(close=False)
 
+
 # One JSON line per request, on stdout ("-", the default) or in the file FORUM_ACCESS_LOG
 # names. No client address: the access log format has no %(h)s and
 # forum.observability.JsonFormatter picks only method, path, status, size, time and the
 # request id.
 accesslog = os.environ.get("FORUM_ACCESS_LOG", "-")
-access_log_format = '%(m)s %(U)s %(s)s %(B)s %(D)s %({x-request-id}o)s'
+access_log_format = "%(m)s %(U)s %(s)s %(B)s %(D)s %({x-request-id}o)s"
 errorlog = "-"
 loglevel = os.environ.get("FORUM_LOG_LEVEL", "info").lower()
 if accesslog == "-":
-    _access_handler = {"class": "logging.StreamHandler", "formatter": "json",
-                       "stream": "ext://sys.stdout"}
+    _access_handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "json",
+        "stream": "ext://sys.stdout",
+    }
 else:
-    _access_handler = {"class": "logging.FileHandler", "formatter": "json",
-                       "filename": accesslog}
+    _access_handler = {"class": "logging.FileHandler", "formatter": "json", "filename": accesslog}
 # gunicorn merges this over its defaults key by key, so the handler names are its own.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "forum.observability.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json",
-                    "stream": "ext://sys.stdout"},
-        "error_console": {"class": "logging.StreamHandler", "formatter": "json",
-                          "stream": "ext://sys.stderr"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        },
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
         "access": _access_handler,
     },
     "root": {"level": "INFO", "handlers": ["console"]},
     "loggers": {
-        "gunicorn.error": {"handlers": ["error_console"], "level": loglevel.upper(),
-                           "propagate": False, "qualname": "gunicorn.error"},
-        "gunicorn.access": {"handlers": ["access"], "level": "INFO",
-                            "propagate": False, "qualname": "gunicorn.access"},
+        "gunicorn.error": {
+            "handlers": ["error_console"],
+            "level": loglevel.upper(),
+            "propagate": False,
+            "qualname": "gunicorn.error",
+        },
+        "gunicorn.access": {
+            "handlers": ["access"],
+            "level": "INFO",
+            "propagate": False,
+            "qualname": "gunicorn.access",
+        },
     },
 }

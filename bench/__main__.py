@@ -21,17 +21,21 @@ BACKENDS = ("sqlite", "postgresql")
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true",
-                        help="sizes 100 and 1,000, 3 s per load")
+    parser.add_argument("--quick", action="store_true", help="sizes 100 and 1,000, 3 s per load")
     parser.add_argument("--sizes", type=_sizes, help="comma-separated comment counts")
     parser.add_argument("--duration", type=float, help="seconds per load (default 10)")
-    parser.add_argument("--backends", type=_backends, default=BACKENDS,
-                        help="sqlite,postgresql (default both)")
-    parser.add_argument("--connections", type=int, default=8,
-                        help="wrk connections (default 8)")
+    parser.add_argument(
+        "--backends", type=_backends, default=BACKENDS, help="sqlite,postgresql (default both)"
+    )
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--seed-only", action="store_true", help="seed, check, stop")
-    parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"),
-                        help="print two result files side by side")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("A", "B"),
+        help="print two result files side by side",
+    )
     args = parser.parse_args(argv)
     args.sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
     args.duration = args.duration or (3 if args.quick else 10)
@@ -67,9 +71,12 @@ def seed_only(backends: list[str], sizes: tuple[int, ...]) -> int:
     for backend in backends:
         for size in sizes:
             summary = seed(database_url(backend, size), size)
-            print(f"{backend} {size:,} comments: {summary.threads:,} threads, "
-                  f"{summary.marks:,} marks, {summary.votes:,} votes in "
-                  f"{summary.seconds:.1f} s", flush=True)
+            print(
+                f"{backend} {size:,} comments: {summary.threads:,} threads, "
+                f"{summary.marks:,} marks, {summary.votes:,} votes in "
+                f"{summary.seconds:.1f} s",
+                flush=True,
+            )
     return 0
 
 
@@ -86,11 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     except WrkMissing as error:
         print(error, file=sys.stderr)
         return 2
-    results = {"started": datetime.now(UTC).isoformat(timespec="seconds"),
-               "options": {"sizes": list(args.sizes), "duration": args.duration,
-                           "connections": args.connections, "backends": list(args.backends),
-                           "redis": bool(os.environ.get("FORUM_BENCH_REDIS_URL"))},
-               "load_average": os.getloadavg(), "runs": [], "skipped": skipped}
+    results = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "options": {
+            "sizes": list(args.sizes),
+            "duration": args.duration,
+            "connections": args.connections,
+            "backends": list(args.backends),
+            "redis": bool(os.environ.get("FORUM_BENCH_REDIS_URL")),
+        },
+        "load_average": os.getloadavg(),
+        "runs": [],
+        "skipped": skipped,
+    }
     options = Options(args.duration, args.connections)
     for backend in backends:
         for size in args.sizes:

@@ -56,11 +56,17 @@ def _database():
 
 @app.post("/vote-db")
 def vote_with_its_rows():
-    answers = sorted((int(name[2:]), int(value)) for name, value in request.form.items()
-                     if name.startswith("q_"))
-    _database().execute(_UPSERT, {"reader": secrets.token_hex(32),
-                                  "questions": [q for q, _ in answers],
-                                  "choices": [c for _, c in answers]})
+    answers = sorted(
+        (int(name[2:]), int(value)) for name, value in request.form.items() if name.startswith("q_")
+    )
+    _database().execute(
+        _UPSERT,
+        {
+            "reader": secrets.token_hex(32),
+            "questions": [q for q, _ in answers],
+            "choices": [c for _, c in answers],
+        },
+    )
     session["answers"] = answers
     return redirect("/#sondage")
 

@@ -72,5 +72,7 @@ def failed_checks(connection: Connection) -> dict[str, int]:
 
 def table_counts(connection: Connection) -> dict[str, int]:
     names = ("comments", "comment_votes", "votes", "readers")
-    return {name: connection.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
-            for name in names}
+    return {
+        name: connection.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
+        for name in names
+    }

@@ -29,8 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = database_url(args.backend, args.size)
     seed(url, args.size)
-    with gunicorn("bench.wsgi:app", {"DATABASE_URL": url, "SECRET_KEY": SECRET}) as (
-            base, process):
+    with gunicorn("bench.wsgi:app", {"DATABASE_URL": url, "SECRET_KEY": SECRET}) as (base, process):
         print(f"{'pages':>6}{'avg KB':>8}  RSS MB per worker   PSS MB per worker")
         print(f"{0:>6}{'-':>8}  {_memory(process.pid)}", flush=True)
         total = 0
@@ -42,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"page {number}: {error.code}, the walk ends", flush=True)
                 break
             if number in CHECKPOINTS or number == args.pages:
-                print(f"{number:>6}{total / number / 1024:>8.0f}  {_memory(process.pid)}",
-                      flush=True)
+                print(
+                    f"{number:>6}{total / number / 1024:>8.0f}  {_memory(process.pid)}", flush=True
+                )
     return 0
 
 

@@ -43,18 +43,32 @@ def wrk_path() -> str:
     return path
 
 
-def run_wrk(url: str, *, duration: float, connections: int, script: str | None = None,
-            args: tuple[str, ...] = ()) -> LoadResult:
+def run_wrk(
+    url: str,
+    *,
+    duration: float,
+    connections: int,
+    script: str | None = None,
+    args: tuple[str, ...] = (),
+) -> LoadResult:
     """Run wrk with 2 threads against `url` (with a script of bench/lua/ and its args)."""
-    command = [wrk_path(), "-t2", f"-c{max(connections, 2)}", f"-d{max(int(duration), 1)}s",
-               "--latency", "--timeout", "10s"]
+    command = [
+        wrk_path(),
+        "-t2",
+        f"-c{max(connections, 2)}",
+        f"-d{max(int(duration), 1)}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     if script:
         command += ["-s", str(LUA_DIR / script)]
     command.append(url)
     if args:
         command += ["--", *args]
-    completed = subprocess.run(command, capture_output=True, text=True, check=True,
-                               timeout=duration + 60)
+    completed = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=duration + 60
+    )
     return parse_wrk(completed.stdout)
 
 
@@ -72,8 +86,12 @@ def parse_wrk(output: str) -> LoadResult:
         p50_ms=_percentile(output, "50%"),
         p99_ms=_percentile(output, "99%"),
         non_2xx_3xx=_count(r"Non-2xx or 3xx responses:\s+(\d+)", output),
-        socket_errors=sum(int(n) for n in re.findall(
-            r"(?:connect|read|write|timeout) (\d+)", _line(output, "Socket errors:"))),
+        socket_errors=sum(
+            int(n)
+            for n in re.findall(
+                r"(?:connect|read|write|timeout) (\d+)", _line(output, "Socket errors:")
+            )
+        ),
     )
 
 

@@ -17,7 +17,7 @@ ARTICLE_PATH = f"/articles/{SLUG}"
 VOTE_PATH = f"{ARTICLE_PATH}/vote"
 COMMENT_PATH = f"{ARTICLE_PATH}/comments"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-PAGE_LINK_RE = re.compile(r'\?page=(\d+)')
+PAGE_LINK_RE = re.compile(r"\?page=(\d+)")
 CHOICE_RE = re.compile(r'name="(q_\d+)" required type="radio" value="(\d+)"')
 
 
@@ -65,8 +65,11 @@ def count_queries(url: str, deep_path: str) -> dict[str, int]:
     with _QueryCounter(app) as counter:
         client = app.test_client()
         counts = {}
-        for label, path in (("first_cold", ARTICLE_PATH), ("first_warm", ARTICLE_PATH),
-                            ("deep", deep_path)):
+        for label, path in (
+            ("first_cold", ARTICLE_PATH),
+            ("first_warm", ARTICLE_PATH),
+            ("deep", deep_path),
+        ):
             counter.count = 0
             status = client.get(path).status_code
             if status != 200:

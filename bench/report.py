@@ -7,9 +7,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-LOADS = (("article", "article page"), ("deep", "deep page"), ("vote", "vote POST"),
-         ("comment", "comment POST"), ("bare", "bare Flask page"),
-         ("bare_post", "bare Flask POST"), ("bare_vote_db", "bare POST+upsert"))
+LOADS = (
+    ("article", "article page"),
+    ("deep", "deep page"),
+    ("vote", "vote POST"),
+    ("comment", "comment POST"),
+    ("bare", "bare Flask page"),
+    ("bare_post", "bare Flask POST"),
+    ("bare_vote_db", "bare POST+upsert"),
+)
 # POST loads, read as answers acknowledged (302) per second.
 ACKNOWLEDGED_LOADS = ("vote", "comment", "bare_vote_db")
 PAGE_RATIO_MIN = 0.5
@@ -57,16 +63,18 @@ def _memory_target(runs: list[dict]) -> dict:
     detail = f"max {max(rss):.1f} MB" if rss else "not measured"
     if pss:
         detail += f" (proportional share, PSS: max {max(pss):.1f} MB)"
-    return _target(f"RSS per worker ≤ {RSS_MAX_MB} MB", detail,
-                   max(rss) <= RSS_MAX_MB if rss else None)
+    return _target(
+        f"RSS per worker ≤ {RSS_MAX_MB} MB", detail, max(rss) <= RSS_MAX_MB if rss else None
+    )
 
 
 def _page_ratio_target(backend: str, run: dict) -> dict:
     ratio = bare_ratio(run)
-    return _target(f"{backend}: article page ≥ {PAGE_RATIO_MIN}× bare Flask "
-                   f"({run['size']:,} comments)",
-                   f"{ratio:.2f}×" if ratio is not None else "no bare figure",
-                   ratio >= PAGE_RATIO_MIN if ratio is not None else None)
+    return _target(
+        f"{backend}: article page ≥ {PAGE_RATIO_MIN}× bare Flask ({run['size']:,} comments)",
+        f"{ratio:.2f}×" if ratio is not None else "no bare figure",
+        ratio >= PAGE_RATIO_MIN if ratio is not None else None,
+    )
 
 
 def p50_growth(small: dict, large: dict) -> tuple[float | None, float | None]:
@@ -94,11 +102,17 @@ def _growth_targets(backend: str, small: dict, large: dict) -> list[dict]:
     same = {k: small["queries"][k] for k in ("first_cold", "first_warm")}
     other = {k: large["queries"][k] for k in ("first_cold", "first_warm")}
     return [
-        _target(f"{backend}: first page p50 at {sizes} comments ≤ {P50_GROWTH_MAX}×", detail,
-                growth <= P50_GROWTH_MAX if growth is not None else None),
-        _target(f"{backend}: SQL queries per first page equal at {sizes}",
-                f"cold {other['first_cold']}/{same['first_cold']}, "
-                f"warm {other['first_warm']}/{same['first_warm']}", same == other),
+        _target(
+            f"{backend}: first page p50 at {sizes} comments ≤ {P50_GROWTH_MAX}×",
+            detail,
+            growth <= P50_GROWTH_MAX if growth is not None else None,
+        ),
+        _target(
+            f"{backend}: SQL queries per first page equal at {sizes}",
+            f"cold {other['first_cold']}/{same['first_cold']}, "
+            f"warm {other['first_warm']}/{same['first_warm']}",
+            same == other,
+        ),
     ]
 
 
@@ -113,11 +127,16 @@ def _vote_target(run: dict) -> dict:
     recorded = run.get("bare_vote_db")
     if recorded:
         floor = acknowledged_per_second(recorded)
-        detail += (f", {rate / floor:.2f}× a bare Flask POST that writes the ballot in one "
-                   f"upsert ({floor:,.0f}/s)")
-    return _target(f"postgresql: ≥ {VOTES_PER_SECOND_MIN:,} votes/s acknowledged, none lost "
-                   f"({run['size']:,} comments)", detail,
-                   rate >= VOTES_PER_SECOND_MIN and vote["lost"] == 0)
+        detail += (
+            f", {rate / floor:.2f}× a bare Flask POST that writes the ballot in one "
+            f"upsert ({floor:,.0f}/s)"
+        )
+    return _target(
+        f"postgresql: ≥ {VOTES_PER_SECOND_MIN:,} votes/s acknowledged, none lost "
+        f"({run['size']:,} comments)",
+        detail,
+        rate >= VOTES_PER_SECOND_MIN and vote["lost"] == 0,
+    )
 
 
 def _figure(value: float | None, digits: int = 1) -> str:
@@ -130,11 +149,16 @@ def load_rows(run: dict) -> list[str]:
         load = run.get(key)
         if load is None:  # a run from before this load was measured
             continue
-        rate = acknowledged_per_second(load) if key in ACKNOWLEDGED_LOADS \
+        rate = (
+            acknowledged_per_second(load)
+            if key in ACKNOWLEDGED_LOADS
             else load["requests_per_second"]
-        rows.append(f"{run['backend']:<11}{run['size']:>8,}  {label:<16}{_figure(rate):>10}"
-                    f"{_figure(load['p50_ms']):>10}{_figure(load['p99_ms']):>10}"
-                    f"{load['non_2xx_3xx']:>8}{load['socket_errors']:>8}")
+        )
+        rows.append(
+            f"{run['backend']:<11}{run['size']:>8,}  {label:<16}{_figure(rate):>10}"
+            f"{_figure(load['p50_ms']):>10}{_figure(load['p99_ms']):>10}"
+            f"{load['non_2xx_3xx']:>8}{load['socket_errors']:>8}"
+        )
     return rows
 
 
@@ -144,28 +168,37 @@ def summary_row(run: dict) -> str:
     pss = ", ".join(_figure(mb) for mb in run.get("pss_mb", [])) or "-"
     ratio = bare_ratio(run)
     lost = f"{run['vote']['lost']}/{run['comment']['lost']}"
-    checks = "ok" if not (run["checks"]["after_seed"] or run["checks"]["after_load"]) \
-        else "FAILED"
-    return (f"{run['backend']:<11}{run['size']:>8,}{run['page_bytes'] / 1024:>9.0f}"
-            f"{_figure(ratio, 2):>8}  {queries['first_cold']:>4}/{queries['first_warm']}"
-            f"/{queries['deep']:<6}{rss:>14}{pss:>14}{lost:>9}"
-            f"{run['seed']['seconds']:>8.1f}  {checks}")
+    checks = "ok" if not (run["checks"]["after_seed"] or run["checks"]["after_load"]) else "FAILED"
+    return (
+        f"{run['backend']:<11}{run['size']:>8,}{run['page_bytes'] / 1024:>9.0f}"
+        f"{_figure(ratio, 2):>8}  {queries['first_cold']:>4}/{queries['first_warm']}"
+        f"/{queries['deep']:<6}{rss:>14}{pss:>14}{lost:>9}"
+        f"{run['seed']['seconds']:>8.1f}  {checks}"
+    )
 
 
 def table(results: dict) -> str:
-    lines = [f"{'backend':<11}{'comments':>8}  {'load':<16}{'req/s':>10}{'p50 ms':>10}"
-             f"{'p99 ms':>10}{'non-2xx':>8}{'sockerr':>8}"]
+    lines = [
+        f"{'backend':<11}{'comments':>8}  {'load':<16}{'req/s':>10}{'p50 ms':>10}"
+        f"{'p99 ms':>10}{'non-2xx':>8}{'sockerr':>8}"
+    ]
     for run in results["runs"]:
         lines += load_rows(run)
-    lines += ["", "(vote and comment POST: acknowledged answers (302) per second)", "",
-              f"{'backend':<11}{'comments':>8}{'page KB':>9}{'× bare':>8}  "
-              f"{'SQL cold/warm/deep':<18}{'RSS MB/worker':>14}{'PSS MB/worker':>14}{'lost v/c':>9}"
-              f"{'seed s':>8}  checks"]
+    lines += [
+        "",
+        "(vote and comment POST: acknowledged answers (302) per second)",
+        "",
+        f"{'backend':<11}{'comments':>8}{'page KB':>9}{'× bare':>8}  "
+        f"{'SQL cold/warm/deep':<18}{'RSS MB/worker':>14}{'PSS MB/worker':>14}{'lost v/c':>9}"
+        f"{'seed s':>8}  checks",
+    ]
     lines += [summary_row(run) for run in results["runs"]]
     for run in results["runs"]:
         for stage in ("after_seed", "after_load"):
-            lines += [f"  {run['backend']} {run['size']:,} {stage}: {name}: {count} rows"
-                      for name, count in run["checks"][stage].items()]
+            lines += [
+                f"  {run['backend']} {run['size']:,} {stage}: {name}: {count} rows"
+                for name, count in run["checks"][stage].items()
+            ]
     lines += [f"{skip['backend']} skipped: {skip['reason']}" for skip in results["skipped"]]
     return "\n".join(lines)
 
@@ -189,8 +222,10 @@ def read(path: Path) -> dict:
 
 def compare(first: dict, second: dict) -> str:
     """Two runs side by side: every (backend, size, load) figure both have, and targets."""
-    lines = [f"A: {first['started'][:16]}  B: {second['started'][:16]}",
-             f"{'':<40}{'A':>12}{'B':>12}{'B/A':>8}"]
+    lines = [
+        f"A: {first['started'][:16]}  B: {second['started'][:16]}",
+        f"{'':<40}{'A':>12}{'B':>12}{'B/A':>8}",
+    ]
     others = {(r["backend"], r["size"]): r for r in second["runs"]}
     for run in first["runs"]:
         other = others.get((run["backend"], run["size"]))
@@ -209,6 +244,7 @@ def compare(first: dict, second: dict) -> str:
     for target in first["targets"]:
         other = targets_b.get(target["name"])
         b = f"{marks[other['passed']]} {other['value']}" if other else "-"
-        lines.append(f"{target['name']}\n    A: {marks[target['passed']]} {target['value']}"
-                     f"\n    B: {b}")
+        lines.append(
+            f"{target['name']}\n    A: {marks[target['passed']]} {target['value']}\n    B: {b}"
+        )
     return "\n".join(lines)

@@ -68,19 +68,33 @@ def load_app(base: str, url: str, engine, options: Options) -> dict:
     run["article"] = wrk(base + ARTICLE_PATH).as_dict()
     run.update(measure_bare(body, vote_form(html, signed.csrf_token), options, engine))
     run["deep"] = wrk(base + deep).as_dict()
-    run["vote"] = count_rows(engine, "votes", 2, lambda: wrk(
-        base + VOTE_PATH, script="vote.lua", args=(vote_form(html, signed.csrf_token),
-                                                   signed.cookie)))
-    run["comment"] = count_rows(engine, "comments", 1, lambda: wrk(
-        base + COMMENT_PATH, script="comment.lua",
-        args=(signed.csrf_token, signed.cookie, secrets.token_hex(3))))
+    run["vote"] = count_rows(
+        engine,
+        "votes",
+        2,
+        lambda: wrk(
+            base + VOTE_PATH,
+            script="vote.lua",
+            args=(vote_form(html, signed.csrf_token), signed.cookie),
+        ),
+    )
+    run["comment"] = count_rows(
+        engine,
+        "comments",
+        1,
+        lambda: wrk(
+            base + COMMENT_PATH,
+            script="comment.lua",
+            args=(signed.csrf_token, signed.cookie, secrets.token_hex(3)),
+        ),
+    )
     return run
 
 
 def _wrk(options: Options) -> Callable[..., LoadResult]:
     def run(url: str, **kwargs) -> LoadResult:
-        return run_wrk(url, duration=options.duration, connections=options.connections,
-                       **kwargs)
+        return run_wrk(url, duration=options.duration, connections=options.connections, **kwargs)
+
     return run
 
 
@@ -94,16 +108,19 @@ def measure_bare(page: bytes, vote_body: str, options: Options, engine) -> dict[
     env = {"BENCH_BARE_PAGE": str(path)}
     on_postgresql = engine.dialect.name == "postgresql"
     if on_postgresql:
-        env["BENCH_BARE_DATABASE_URL"] = engine.url.set(drivername="postgresql") \
-            .render_as_string(hide_password=False)
+        env["BENCH_BARE_DATABASE_URL"] = engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
     wrk = _wrk(options)
     with gunicorn("bench.bare_app:app", env) as (base, _process):
-        loads = {"bare": wrk(base + "/").as_dict(),
-                 "bare_post": wrk(base + "/vote", script="vote.lua",
-                                  args=(vote_body, "")).as_dict()}
+        loads = {
+            "bare": wrk(base + "/").as_dict(),
+            "bare_post": wrk(base + "/vote", script="vote.lua", args=(vote_body, "")).as_dict(),
+        }
         if on_postgresql:
-            loads["bare_vote_db"] = _bare_vote_with_rows(engine, lambda: wrk(
-                base + "/vote-db", script="vote.lua", args=(vote_body, "")))
+            loads["bare_vote_db"] = _bare_vote_with_rows(
+                engine, lambda: wrk(base + "/vote-db", script="vote.lua", args=(vote_body, ""))
+            )
     return loads
 
 
@@ -126,8 +143,11 @@ def count_rows(engine, table: str, rows_per_post: int, load: Callable[[], LoadRe
     before = _count(engine, table)
     result = load()
     added = _count(engine, table) - before
-    return {**result.as_dict(), "rows_added": added,
-            "lost": max(0, rows_per_post * result.answered_ok - added)}
+    return {
+        **result.as_dict(),
+        "rows_added": added,
+        "lost": max(0, rows_per_post * result.answered_ok - added),
+    }
 
 
 def _count(engine, table: str) -> int:

@@ -76,8 +76,9 @@ def seed(url: str, size: int, *, seed_value: int = 7, progress: bool = True) -> 
         ballot = _ballot(article_id)
         rows = build_rows(article_id, ballot, size, random.Random(seed_value))
         stream = sys.stderr if progress else _Silent()
-        bar = Progress(f"seed {db.engine.dialect.name} {size:,}", sum(map(len, rows.values())),
-                       stream)
+        bar = Progress(
+            f"seed {db.engine.dialect.name} {size:,}", sum(map(len, rows.values())), stream
+        )
         with db.engine.begin() as connection:
             insert_rows(connection, rows, bar)
             finish(connection, article_id)
@@ -85,9 +86,15 @@ def seed(url: str, size: int, *, seed_value: int = 7, progress: bool = True) -> 
         bar.close()
         backend = db.engine.dialect.name
         db.engine.dispose()
-    return SeedSummary(backend, size, sum(1 for c in rows["comments"] if c["parent_id"] is None),
-                       len(rows["readers"]), len(rows["comment_votes"]), len(rows["votes"]),
-                       time.perf_counter() - started)
+    return SeedSummary(
+        backend,
+        size,
+        sum(1 for c in rows["comments"] if c["parent_id"] is None),
+        len(rows["readers"]),
+        len(rows["comment_votes"]),
+        len(rows["votes"]),
+        time.perf_counter() - started,
+    )
 
 
 class _Silent:
@@ -139,8 +146,9 @@ def reader_hash(number: int) -> str:
     return hashlib.sha256(f"bench-reader-{number}".encode()).hexdigest()
 
 
-def build_rows(article_id: int, ballot: dict[int, list[int]], size: int,
-               rng: random.Random) -> dict[str, list[dict]]:
+def build_rows(
+    article_id: int, ballot: dict[int, list[int]], size: int, rng: random.Random
+) -> dict[str, list[dict]]:
     readers = max(10, size // 5)
     hashes = [reader_hash(n) for n in range(readers)]
     comments = build_comments(article_id, size, hashes, rng)
@@ -154,12 +162,16 @@ def build_rows(article_id: int, ballot: dict[int, list[int]], size: int,
 
 def _reader_row(number: int, hashed: str) -> dict:
     name = texts.pseudonym(number)
-    return {"id": number + 1, "reader_hash": hashed, "pseudonym": name,
-            "pseudonym_key": fold_name(name), "created_at": utcnow()}
+    return {
+        "id": number + 1,
+        "reader_hash": hashed,
+        "pseudonym": name,
+        "pseudonym_key": fold_name(name),
+        "created_at": utcnow(),
+    }
 
 
-def build_comments(article_id: int, size: int, hashes: list[str],
-                   rng: random.Random) -> list[dict]:
+def build_comments(article_id: int, size: int, hashes: list[str], rng: random.Random) -> list[dict]:
     start = utcnow() - timedelta(seconds=20 * size)
     threads: list[list[tuple[int, int]]] = []  # per thread: (comment id, depth)
     rows = []
@@ -175,21 +187,43 @@ def build_comments(article_id: int, size: int, hashes: list[str],
             thread_id, depth = thread[0][0], parent_depth + 1
             thread.append((comment_id, depth))
         author = rng.randrange(len(hashes))
-        rows.append(_comment_row(comment_id, article_id, parent_id, thread_id, depth,
-                                 author, hashes[author], start + timedelta(seconds=20 * index),
-                                 rng))
+        rows.append(
+            _comment_row(
+                comment_id,
+                article_id,
+                parent_id,
+                thread_id,
+                depth,
+                author,
+                hashes[author],
+                start + timedelta(seconds=20 * index),
+                rng,
+            )
+        )
     return rows
 
 
-def _comment_row(comment_id, article_id, parent_id, thread_id, depth, author, hashed,
-                 created_at, rng) -> dict:
+def _comment_row(
+    comment_id, article_id, parent_id, thread_id, depth, author, hashed, created_at, rng
+) -> dict:
     body = texts.comment_body(rng)
     return {
-        "id": comment_id, "article_id": article_id, "parent_id": parent_id,
-        "thread_id": thread_id, "reply_to_id": None, "depth": depth, "reader_hash": hashed,
-        "author_name": texts.pseudonym(author), "body_source": body,
-        "body_html": render_comment(body), "status": "approved", "created_at": created_at,
-        "useful_count": 0, "flag_count": 0, "address_hash": None, "submission_token": None,
+        "id": comment_id,
+        "article_id": article_id,
+        "parent_id": parent_id,
+        "thread_id": thread_id,
+        "reply_to_id": None,
+        "depth": depth,
+        "reader_hash": hashed,
+        "author_name": texts.pseudonym(author),
+        "body_source": body,
+        "body_html": render_comment(body),
+        "status": "approved",
+        "created_at": created_at,
+        "useful_count": 0,
+        "flag_count": 0,
+        "address_hash": None,
+        "submission_token": None,
     }
 
 
@@ -202,23 +236,37 @@ def build_marks(comments: list[dict], hashes: list[str], rng: random.Random) -> 
         markers = rng.sample(range(len(hashes)), rng.randint(1, 5))
         comment["useful_count"] = len(markers)
         created = comment["created_at"] + timedelta(minutes=1)
-        marks.extend({"id": len(marks) + 1, "comment_id": comment["id"],
-                      "reader_hash": hashes[m], "created_at": created} for m in markers)
+        marks.extend(
+            {
+                "id": len(marks) + 1,
+                "comment_id": comment["id"],
+                "reader_hash": hashes[m],
+                "created_at": created,
+            }
+            for m in markers
+        )
     return marks
 
 
-def build_votes(ballot: dict[int, list[int]], hashes: list[str],
-                rng: random.Random) -> list[dict]:
+def build_votes(ballot: dict[int, list[int]], hashes: list[str], rng: random.Random) -> list[dict]:
     """Every seeded reader answers every question (so commenters carry a stance)."""
     now = utcnow()
     votes = []
     for hashed in hashes:
         address = hashlib.sha256(f"address-{hashed}".encode()).hexdigest()
         for question_id, choices in ballot.items():
-            votes.append({"id": len(votes) + 1, "question_id": question_id,
-                          "choice_id": rng.choice(choices), "reader_hash": hashed,
-                          "address_hash": address, "burst": False, "created_at": now,
-                          "updated_at": now})
+            votes.append(
+                {
+                    "id": len(votes) + 1,
+                    "question_id": question_id,
+                    "choice_id": rng.choice(choices),
+                    "reader_hash": hashed,
+                    "address_hash": address,
+                    "burst": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
     return votes
 
 
@@ -230,7 +278,7 @@ def insert_rows(connection: Connection, rows: dict[str, list[dict]], bar: Progre
         table = TABLES[name].__table__
         batch_rows = rows[name]
         for offset in range(0, len(batch_rows), BATCH):
-            chunk = batch_rows[offset:offset + BATCH]
+            chunk = batch_rows[offset : offset + BATCH]
             connection.execute(insert(table), chunk)
             bar.advance(len(chunk))
 
@@ -239,12 +287,16 @@ def finish(connection: Connection, article_id: int) -> None:
     """Move id sequences past the explicit ids, start a cache version."""
     if connection.dialect.name == "postgresql":
         for name in SEEDED_TABLES:
-            connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
+                )
+            )
     # A version no earlier run used: a shared Redis cache cannot serve an older seed's page.
-    connection.execute(update(Article).where(Article.id == article_id)
-                       .values(cache_version=int(time.time())))
+    connection.execute(
+        update(Article).where(Article.id == article_id).values(cache_version=int(time.time()))
+    )
 
 
 def refresh_statistics(engine) -> None:

@@ -30,18 +30,29 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], health_path: str = "/healthz",
-             log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def gunicorn(
+    app: str, env: dict[str, str], health_path: str = "/healthz", log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Serve `app` (module:name) with the project's gunicorn.conf.py; yield its base URL."""
     port = free_port()
     # No recycling: every load meets workers in the same steady state, and the memory read
     # after the run is that of workers that served all the loads.
-    environment = {**os.environ, **env, "FORUM_BIND": f"127.0.0.1:{port}",
-                   "FORUM_WORKERS": str(WORKERS), "FORUM_LOG_LEVEL": "warning",
-                   "FORUM_MAX_REQUESTS": "0"}
+    environment = {
+        **os.environ,
+        **env,
+        "FORUM_BIND": f"127.0.0.1:{port}",
+        "FORUM_WORKERS": str(WORKERS),
+        "FORUM_LOG_LEVEL": "warning",
+        "FORUM_MAX_REQUESTS": "0",
+    }
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 closed below
-    process = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", app], cwd=ROOT,
-                               env=environment, stdout=output, stderr=output)
+    process = subprocess.Popen(
+        [str(GUNICORN), "-c", "gunicorn.conf.py", app],
+        cwd=ROOT,
+        env=environment,
+        stdout=output,
+        stderr=output,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base + health_path, process)

@@ -66,8 +66,9 @@ def ensure_postgresql_database(url: str) -> None:
     engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
-            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                        {"n": target.database}).first()
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+            ).first()
             if not exists:
                 connection.execute(text(f'CREATE DATABASE "{target.database}"'))
     finally:

@@ -40,8 +40,24 @@ SENTENCES = (
 )
 
 FIRST_NAMES = (
-    "Camille", "Julien", "Sophie", "Karim", "Léa", "Thomas", "Inès", "Nicolas", "Chloé",
-    "Mathieu", "Amina", "Pierre", "Élodie", "Youssef", "Claire", "Antoine", "Manon", "Hugo",
+    "Camille",
+    "Julien",
+    "Sophie",
+    "Karim",
+    "Léa",
+    "Thomas",
+    "Inès",
+    "Nicolas",
+    "Chloé",
+    "Mathieu",
+    "Amina",
+    "Pierre",
+    "Élodie",
+    "Youssef",
+    "Claire",
+    "Antoine",
+    "Manon",
+    "Hugo",
 )
 PLACES = ("Lyon", "Brest", "Lille", "Nantes", "Dijon", "Metz", "Pau", "Nice", "Caen", "Rouen")
 

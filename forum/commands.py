@@ -18,8 +18,14 @@ content_cli = AppGroup("content", help="Manage article content.")
 
 
 @content_cli.command("load")
-@click.option("--dir", "directory", type=click.Path(path_type=Path, file_okay=False),
-              default=CONTENT_DIR, show_default=True, help="Folder of article files.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=CONTENT_DIR,
+    show_default=True,
+    help="Folder of article files.",
+)
 def load_content(directory: Path) -> None:
     """Create or update articles from content files (idempotent; keeps votes and comments)."""
     try:

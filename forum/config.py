@@ -53,8 +53,13 @@ DEFAULTS = {
 }
 
 # Environment variables read as-is (the names operators expect) besides the FORUM_* ones.
-PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL",
-             "TRUSTED_PROXIES")
+PLAIN_ENV = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "RATELIMIT_STORAGE_URI",
+    "CACHE_REDIS_URL",
+    "TRUSTED_PROXIES",
+)
 
 KNOWN_BAD_SECRETS = {"", "dev", "change-me", "changeme", "secret"}
 

@@ -112,8 +112,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # write lock up front, so concurrent writers wait their turn (busy_timeout) instead.
         # Once the request has committed, what it reads next (where to redirect) must not
         # take the lock again and queue behind other writers.
-        if (has_request_context() and request.method in WRITE_METHODS
-                and not g.get("forum_committed")):
+        if (
+            has_request_context()
+            and request.method in WRITE_METHODS
+            and not g.get("forum_committed")
+        ):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")

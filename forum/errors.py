@@ -30,8 +30,10 @@ MESSAGES = {
     ),
     503: (
         _l("Service momentanément indisponible"),
-        _l("La base de données ne répond pas pour l'instant. Réessayez dans un instant : "
-           "ce qui était enregistré n'est pas perdu."),
+        _l(
+            "La base de données ne répond pas pour l'instant. Réessayez dans un instant : "
+            "ce qui était enregistré n'est pas perdu."
+        ),
     ),
     500: (
         _l("Erreur interne"),
@@ -110,7 +112,8 @@ def _is_connection_failure(error: Exception) -> bool:
     if isinstance(error, sqlalchemy.exc.TimeoutError):
         return True
     return error.connection_invalidated or isinstance(
-        error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError)
+        error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError
+    )
 
 
 def _retry_message() -> str | None:
@@ -123,8 +126,7 @@ def _retry_message() -> str | None:
         wait = ngettext("%(num)d seconde", "%(num)d secondes", seconds)
     else:
         wait = ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
-    return _("Vous avez fait trop de demandes en peu de temps. Réessayez dans %(wait)s.",
-             wait=wait)
+    return _("Vous avez fait trop de demandes en peu de temps. Réessayez dans %(wait)s.", wait=wait)
 
 
 def handle_unexpected_error(error: Exception):

@@ -37,6 +37,6 @@ def init_migrations(app: Flask) -> None:
 
 def select_locale() -> str:
     languages = current_app.config["FORUM_LANGUAGES"]
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )

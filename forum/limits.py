@@ -22,12 +22,17 @@ DEFAULT_LIMITS = {
 def rate_limit(name: str):
     """Decorate a view with the limit named FORUM_LIMIT_<NAME>, per client address hash."""
     setting = f"FORUM_LIMIT_{name.upper()}"
-    return limiter.limit(lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
-                         methods=["POST"])
+    return limiter.limit(
+        lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]), methods=["POST"]
+    )
 
 
 def rate_limit_by(name: str, key_func, deduct_when=None):
     """Like rate_limit, keyed on key_func() (a keyed hash: nothing raw is stored)."""
     setting = f"FORUM_LIMIT_{name.upper()}"
-    return limiter.limit(lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
-                         key_func=key_func, methods=["POST"], deduct_when=deduct_when)
+    return limiter.limit(
+        lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=deduct_when,
+    )

@@ -28,18 +28,26 @@ _Entry = tuple[float, bytes]  # (seconds to live, pickled value)
 class BoundedMemoryCache(BaseCache):
     """Flask-Caching backend over cachetools' TLRUCache, sized by pickled bytes."""
 
-    def __init__(self, max_bytes: int, default_timeout: int = 300,
-                 timer: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        default_timeout: int = 300,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(default_timeout=default_timeout)
         self._entries: TLRUCache[str, _Entry] = TLRUCache(
-            maxsize=max_bytes, ttu=_expiry, timer=timer, getsizeof=_size)
+            maxsize=max_bytes, ttu=_expiry, timer=timer, getsizeof=_size
+        )
         self._lock = threading.RLock()
 
     @classmethod
-    def factory(cls, app: Flask, config: dict[str, Any], args: list[Any],
-                kwargs: dict[str, Any]) -> BoundedMemoryCache:
-        return cls(max_bytes=int(cache_budget_mb(config["FORUM_CACHE_MAX_MB"]) * 2**20),
-                   default_timeout=config["CACHE_DEFAULT_TIMEOUT"])
+    def factory(
+        cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> BoundedMemoryCache:
+        return cls(
+            max_bytes=int(cache_budget_mb(config["FORUM_CACHE_MAX_MB"]) * 2**20),
+            default_timeout=config["CACHE_DEFAULT_TIMEOUT"],
+        )
 
     @property
     def size_bytes(self) -> int:

@@ -59,8 +59,9 @@ def with_slots(html: str, values: dict[str, str]) -> list[bytes]:
 
 def fill_slots(parts: list[bytes], values: dict[str, str]) -> bytes:
     """The cached page with this request's values in its slots."""
-    return b"".join(values[part.decode()].encode() if index % 2 else part
-                    for index, part in enumerate(parts))
+    return b"".join(
+        values[part.decode()].encode() if index % 2 else part for index, part in enumerate(parts)
+    )
 
 
 class Versioned(Protocol):
@@ -79,8 +80,11 @@ def _collect_changed_articles(session: Session, _context, _instances) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, Comment) and instance.article_id is not None:
             touch_article(instance.article_id, session)
-        elif isinstance(instance, Article) and instance.id is not None and session.is_modified(
-                instance, include_collections=False):
+        elif (
+            isinstance(instance, Article)
+            and instance.id is not None
+            and session.is_modified(instance, include_collections=False)
+        ):
             touch_article(instance.id, session)
 
 
@@ -90,7 +94,8 @@ def _bump_versions(session: Session) -> None:
     touched = session.info.pop(TOUCHED, None)
     if touched:
         session.execute(
-            update(Article).where(Article.id.in_(sorted(touched)))
+            update(Article)
+            .where(Article.id.in_(sorted(touched)))
             .values(cache_version=Article.cache_version + 1)
             .execution_options(synchronize_session=False)
         )

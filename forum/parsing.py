@@ -22,6 +22,12 @@ def bounded_int(value, default: int | None = None, maximum: int = MAX_ID) -> int
 class BoundedIntConverter(IntegerConverter):
     """The `int` URL converter, refusing (404) ids too large for an INTEGER column."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = MAX_ID, signed: bool = False) -> None:
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -50,8 +50,9 @@ def add_security_headers(response: Response) -> Response:
     # One pass over the response's headers instead of a case-insensitive search per name:
     # this runs on every response.
     present = {name.lower() for name, _value in headers}
-    headers.extend([(name, value) for name, value in SECURITY_HEADERS
-                    if name.lower() not in present])
+    headers.extend(
+        [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
+    )
     if current_app.config["FORUM_HTTPS"] and "strict-transport-security" not in present:
         headers["Strict-Transport-Security"] = HSTS
     if _depends_on_cookies(response):

@@ -23,11 +23,16 @@ def comment_form(reader: Reader, **params) -> dict:
     return {"csrf_token": csrf_token(html), "submission_token": TOKEN_RE.search(html).group(1)}
 
 
-def post_comment(reader: Reader, body: str = "Un avis argumenté.", pseudonym: str = "Lectrice",
-                 parent_id: int | None = None, button: str = "submit", form: dict | None = None,
-                 **kwargs):
-    data = {**(form or comment_form(reader)), "pseudonym": pseudonym, "body": body,
-            button: "x"}
+def post_comment(
+    reader: Reader,
+    body: str = "Un avis argumenté.",
+    pseudonym: str = "Lectrice",
+    parent_id: int | None = None,
+    button: str = "submit",
+    form: dict | None = None,
+    **kwargs,
+):
+    data = {**(form or comment_form(reader)), "pseudonym": pseudonym, "body": body, button: "x"}
     if parent_id is not None:
         data["parent_id"] = str(parent_id)
     return reader.client.post(COMMENTS_URL, data=data, **kwargs)
@@ -48,22 +53,31 @@ def last_comment(app: Flask) -> Comment:
     return comments(app)[-1]
 
 
-def seed_comments(app: Flask, count: int, *, replies_per_thread: int = 0,
-                  reader_prefix: str = "seed", start_minutes_ago: int = 10_000) -> list[int]:
+def seed_comments(
+    app: Flask,
+    count: int,
+    *,
+    replies_per_thread: int = 0,
+    reader_prefix: str = "seed",
+    start_minutes_ago: int = 10_000,
+) -> list[int]:
     """Insert `count` top-level comments (and replies) directly; return the top-level ids."""
     with app.app_context():
         article = db.session.execute(
             select(Article).where(Article.slug == ARTICLE_SLUG)
         ).scalar_one()
         start = utcnow() - timedelta(minutes=start_minutes_ago)
-        tops = [_comment(article, f"{reader_prefix}-{i}", start + timedelta(seconds=i))
-                for i in range(count)]
+        tops = [
+            _comment(article, f"{reader_prefix}-{i}", start + timedelta(seconds=i))
+            for i in range(count)
+        ]
         db.session.add_all(tops)
         db.session.flush()
         for top in tops:
             for j in range(replies_per_thread):
-                reply = _comment(article, f"{reader_prefix}-r{j}", top.created_at
-                                 + timedelta(milliseconds=j + 1))
+                reply = _comment(
+                    article, f"{reader_prefix}-r{j}", top.created_at + timedelta(milliseconds=j + 1)
+                )
                 reply.parent_id = reply.thread_id = top.id
                 reply.depth = 1
                 db.session.add(reply)
@@ -73,9 +87,15 @@ def seed_comments(app: Flask, count: int, *, replies_per_thread: int = 0,
 
 def _comment(article: Article, author: str, when) -> Comment:
     body = f"Avis de {author}"
-    return Comment(article_id=article.id, reader_hash=author.ljust(64, "0")[:64],
-                   author_name=author[:40], body_source=body, body_html=render_comment(body),
-                   created_at=when, status="approved")
+    return Comment(
+        article_id=article.id,
+        reader_hash=author.ljust(64, "0")[:64],
+        author_name=author[:40],
+        body_source=body,
+        body_html=render_comment(body),
+        created_at=when,
+        status="approved",
+    )
 
 
 def update_comment(app: Flask, comment_id: int, **values) -> None:

@@ -210,9 +210,7 @@ def count_rows(app: Flask):
 
     def count(model) -> int:
         with app.app_context():
-            return db.session.execute(
-                db.select(db.func.count()).select_from(model)
-            ).scalar_one()
+            return db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
 
     return count
 
@@ -276,8 +274,7 @@ class StaffMember:
 
     def login(self, password: str | None = None, next: str | None = None, **kwargs):
         page = "/staff/login" + (f"?next={next}" if next else "")
-        data = {"email": self.email, "password": password or self.password,
-                "next": next or ""}
+        data = {"email": self.email, "password": password or self.password, "next": next or ""}
         return self.post_form("/staff/login", data, page=page, **kwargs)
 
     def logout(self):
@@ -292,8 +289,13 @@ class StaffMember:
         return self.client.post(url, data={"csrf_token": self.token(page), **data}, **kwargs)
 
 
-def create_staff_account(app: Flask, email: str, role: str = "moderator",
-                         password: str = STAFF_PASSWORD, active: bool = True) -> None:
+def create_staff_account(
+    app: Flask,
+    email: str,
+    role: str = "moderator",
+    password: str = STAFF_PASSWORD,
+    active: bool = True,
+) -> None:
     from forum.auth.services import create_staff
 
     with app.app_context():
@@ -334,11 +336,16 @@ def add_comment(app: Flask, slug: str = ARTICLE_SLUG, **fields) -> int:
     from forum.models import Article, Comment
 
     body = fields.pop("body", "Un commentaire de lecteur.")
-    values = {"reader_hash": "r" * 64, "author_name": "Lectrice", "body_source": body,
-              "body_html": f"<p>{body}</p>", "address_hash": "a" * 64, **fields}
+    values = {
+        "reader_hash": "r" * 64,
+        "author_name": "Lectrice",
+        "body_source": body,
+        "body_html": f"<p>{body}</p>",
+        "address_hash": "a" * 64,
+        **fields,
+    }
     with app.app_context():
-        article = db.session.execute(
-            db.select(Article).where(Article.slug == slug)).scalar_one()
+        article = db.session.execute(db.select(Article).where(Article.slug == slug)).scalar_one()
         if values.get("parent_id"):
             parent = db.session.get(Comment, values["parent_id"])
             values.setdefault("thread_id", parent.thread_id or parent.id)

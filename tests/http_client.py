@@ -33,10 +33,26 @@ class HttpReader:
 
     def set_cookie(self, name: str, value: str) -> None:
         host = urllib.parse.urlsplit(self.base_url).hostname
-        self.jar.set_cookie(http.cookiejar.Cookie(
-            0, name, value, None, False, host, False, False, "/", True, False, None, False,
-            None, None, {},
-        ))
+        self.jar.set_cookie(
+            http.cookiejar.Cookie(
+                0,
+                name,
+                value,
+                None,
+                False,
+                host,
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                False,
+                None,
+                None,
+                {},
+            )
+        )
 
     def get(self, path: str) -> Reply:
         return self._send(urllib.request.Request(self.base_url + path))

@@ -15,14 +15,14 @@ from forum.extensions import db
 from forum.models import Vote, utcnow
 from tests.conftest import TEST_SECRET
 
-pytestmark = pytest.mark.parametrize("app_config", [{"FORUM_VOTE_BURST_COUNT": 3,
-                                                      "FORUM_VOTE_BURST_MINUTES": 10}])
+pytestmark = pytest.mark.parametrize(
+    "app_config", [{"FORUM_VOTE_BURST_COUNT": 3, "FORUM_VOTE_BURST_MINUTES": 10}]
+)
 ANSWERS = {"credibility": 3, "relevance": 1}
 
 
 def address_hash(address: str) -> str:
-    return hmac.new(TEST_SECRET.encode(), f"address:{address}".encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(TEST_SECRET.encode(), f"address:{address}".encode(), hashlib.sha256).hexdigest()
 
 
 def vote_from(make_reader, address: str = "127.0.0.1"):
@@ -34,8 +34,9 @@ def vote_from(make_reader, address: str = "127.0.0.1"):
 
 def burst_flags(app) -> list[tuple[str, bool]]:
     with app.app_context():
-        return list(db.session.execute(
-            select(Vote.address_hash, Vote.burst).order_by(Vote.id)).all())
+        return list(
+            db.session.execute(select(Vote.address_hash, Vote.burst).order_by(Vote.id)).all()
+        )
 
 
 def test_a_burst_is_marked_from_its_first_vote_and_still_counted(app, make_reader):

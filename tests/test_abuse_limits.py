@@ -10,9 +10,14 @@ from forum.models import Comment, CommentVote, Flag, Vote
 from tests.comment_helpers import post_comment
 from tests.conftest import StaffMember, add_comment, create_staff_account
 
-LIMITED = {"RATELIMIT_ENABLED": True, "FORUM_LIMIT_VOTE": "2 per minute",
-           "FORUM_LIMIT_COMMENT": "2 per minute", "FORUM_LIMIT_FLAG": "2 per minute",
-           "FORUM_LIMIT_USEFUL": "2 per minute", "FORUM_LIMIT_LOGIN": "2 per minute"}
+LIMITED = {
+    "RATELIMIT_ENABLED": True,
+    "FORUM_LIMIT_VOTE": "2 per minute",
+    "FORUM_LIMIT_COMMENT": "2 per minute",
+    "FORUM_LIMIT_FLAG": "2 per minute",
+    "FORUM_LIMIT_USEFUL": "2 per minute",
+    "FORUM_LIMIT_LOGIN": "2 per minute",
+}
 
 pytestmark = pytest.mark.parametrize("app_config", [LIMITED])
 

@@ -46,9 +46,20 @@ def gunicorn_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen
     """One gunicorn process (one worker) serving wsgi:app; yields its base URL at once."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -72,8 +83,13 @@ def _wait_until_serving(url: str, process: subprocess.Popen) -> str:
 
 
 def test_two_server_processes_share_one_count(app, database_url, redis_url, count_rows):
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
-           "RATELIMIT_STORAGE_URI": redis_url, "FORUM_LIMIT_VOTE": "3 per minute"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "FORUM_LIMIT_VOTE": "3 per minute",
+    }
     credibility, choice = poll_field(app, "credibility", 1)
     relevance, other = poll_field(app, "relevance", 1)
     with ExitStack() as stack:
@@ -84,8 +100,11 @@ def test_two_server_processes_share_one_count(app, database_url, redis_url, coun
             reader = HttpReader(servers[number % 2])
             path = "/articles/anthropic-coupe-acces-openai-api-claude"
             token = reader.csrf_token(path)
-            statuses.append(reader.post(path + "/vote", {
-                "csrf_token": token, credibility: choice, relevance: other}).status)
+            statuses.append(
+                reader.post(
+                    path + "/vote", {"csrf_token": token, credibility: choice, relevance: other}
+                ).status
+            )
     # Alone, each process would allow three votes: together they allow three in all.
     assert statuses == [302, 302, 302, 429]
     assert count_rows(Vote) == 6

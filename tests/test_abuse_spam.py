@@ -25,8 +25,10 @@ def test_honeypot_is_hidden_from_people_and_keyboards(reader):
     page = reader.open_article().get_data(as_text=True)
     assert '<div class="honeypot" aria-hidden="true">' in page
     assert '<label for="commenter-website">Laissez ce champ vide</label>' in page
-    field = page.split('id="commenter-website"')[0].rsplit("<input", 1)[1] + page.split(
-        'id="commenter-website"')[1].split(">", 1)[0]
+    field = (
+        page.split('id="commenter-website"')[0].rsplit("<input", 1)[1]
+        + page.split('id="commenter-website"')[1].split(">", 1)[0]
+    )
     assert 'tabindex="-1"' in field and 'autocomplete="off"' in field
 
 
@@ -37,8 +39,9 @@ def test_a_filled_honeypot_is_silently_discarded(app, reader, parent):
     response = post_comment(reader, "Achetez maintenant", form=form, parent_id=parent_id)
     assert response.status_code == 302 and response.location.endswith("#discussion")
     assert "Votre commentaire est publié." in page_of(reader.client.get(response.location))
-    assert [c.body_source for c in comments(app)] == (["Un commentaire de lecteur."]
-                                                      if parent else [])
+    assert [c.body_source for c in comments(app)] == (
+        ["Un commentaire de lecteur."] if parent else []
+    )
 
 
 def stamp(seconds_ago: float) -> str:
@@ -55,8 +58,9 @@ def test_a_post_right_after_the_page_is_shown_is_refused_with_the_text_kept(app,
     assert "Un avis écrit en un éclair.</textarea>" in page
     assert comments(app) == []
     # The same form, sent again once the reader has waited, goes through.
-    response = post_comment(reader, "Un avis écrit en un éclair.",
-                            form={**form, "rendered_at": stamp(4)})
+    response = post_comment(
+        reader, "Un avis écrit en un éclair.", form={**form, "rendered_at": stamp(4)}
+    )
     assert response.status_code == 302
     assert len(comments(app)) == 1
 
@@ -101,8 +105,10 @@ def test_the_same_body_twice_is_refused(app, reader, make_reader):
     assert response.status_code == 409
     assert "Vous avez déjà publié ce même commentaire il y a peu." in page_of(response)
     # Another reader may say the same thing.
-    assert post_comment(make_reader(), "Je ne suis pas convaincu.",
-                        pseudonym="Autre").status_code == 302
+    assert (
+        post_comment(make_reader(), "Je ne suis pas convaincu.", pseudonym="Autre").status_code
+        == 302
+    )
     assert len(comments(app)) == 2
 
 

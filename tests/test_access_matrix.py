@@ -60,8 +60,12 @@ def admin_action(ok: int = 303, **kwargs) -> Access:
     return Access(403, 403, 403, ok, 403, **kwargs)
 
 
-SETTINGS = {"a{article}-discussion_open": "1", "a{article}-poll_open": "1",
-            "a{article}-premoderation": "first", "a{article}-flag_threshold": "4"}
+SETTINGS = {
+    "a{article}-discussion_open": "1",
+    "a{article}-poll_open": "1",
+    "a{article}-premoderation": "first",
+    "a{article}-flag_threshold": "4",
+}
 
 # (method, rule) -> expected statuses. HEAD and OPTIONS are left to Flask.
 ACCESS: dict[tuple[str, str], Access] = {
@@ -73,16 +77,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     # Discussion (readers need no account; only a comment's author may edit or delete it)
     ("POST", "/articles/<slug>/comments"): everyone(400, url="/articles/{article_slug}/comments"),
     ("GET", "/articles/<slug>/comments.atom"): everyone(
-        200, url="/articles/{article_slug}/comments.atom"),
+        200, url="/articles/{article_slug}/comments.atom"
+    ),
     ("GET", "/comments/<int:comment_id>"): everyone(302, url="/comments/{public}"),
     ("GET", "/comments/<int:comment_id>/edit"): everyone(403, url="/comments/{public}/edit"),
     ("POST", "/comments/<int:comment_id>/edit"): everyone(403, url="/comments/{public}/edit"),
-    ("POST", "/comments/<int:comment_id>/delete"): everyone(
-        403, url="/comments/{public}/delete"),
+    ("POST", "/comments/<int:comment_id>/delete"): everyone(403, url="/comments/{public}/delete"),
     ("GET", "/comments/<int:comment_id>/flag"): everyone(200, url="/comments/{public}/flag"),
     ("POST", "/comments/<int:comment_id>/flag"): everyone(400, url="/comments/{public}/flag"),
-    ("POST", "/comments/<int:comment_id>/useful"): everyone(
-        302, url="/comments/{public}/useful"),
+    ("POST", "/comments/<int:comment_id>/useful"): everyone(302, url="/comments/{public}/useful"),
     # Staff sign-in
     ("GET", "/staff/login"): Access(200, 200, 302, 302, 200),
     ("POST", "/staff/login"): everyone(400),
@@ -92,24 +95,29 @@ ACCESS: dict[tuple[str, str], Access] = {
     # Moderation desk
     ("GET", "/moderation"): staff_page(),
     ("POST", "/moderation/comments/<int:comment_id>/<action>"): staff_action(
-        url="/moderation/comments/{comment}/approve"),
+        url="/moderation/comments/{comment}/approve"
+    ),
     ("POST", "/moderation/comments/<int:comment_id>/reject"): staff_action(
-        url="/moderation/comments/{comment}/reject", data={"reason": "spam"}),
+        url="/moderation/comments/{comment}/reject", data={"reason": "spam"}
+    ),
     ("POST", "/moderation/comments/<int:comment_id>/ban"): staff_action(
-        url="/moderation/comments/{comment}/ban", data={"duration": "24h", "reason": "x"}),
+        url="/moderation/comments/{comment}/ban", data={"duration": "24h", "reason": "x"}
+    ),
     ("POST", "/moderation/bulk"): staff_action(
-        data={"action": "approve", "comment_ids": "{comment}"}),
+        data={"action": "approve", "comment_ids": "{comment}"}
+    ),
     ("GET", "/moderation/articles"): staff_page(),
     ("POST", "/moderation/articles/<slug>/settings"): staff_action(
-        url="/moderation/articles/{article_slug}/settings", data=SETTINGS),
+        url="/moderation/articles/{article_slug}/settings", data=SETTINGS
+    ),
     ("GET", "/moderation/bans"): staff_page(),
-    ("POST", "/moderation/bans/<int:ban_id>/lift"): staff_action(
-        url="/moderation/bans/{ban}/lift"),
+    ("POST", "/moderation/bans/<int:ban_id>/lift"): staff_action(url="/moderation/bans/{ban}/lift"),
     ("GET", "/moderation/dashboard"): staff_page(),
     ("GET", "/moderation/words"): admin_page(),
     ("POST", "/moderation/words"): admin_action(data={"word": "nouveau", "kind": "banned"}),
     ("POST", "/moderation/words/<int:rule_id>/delete"): admin_action(
-        url="/moderation/words/{word}/delete"),
+        url="/moderation/words/{word}/delete"
+    ),
     ("GET", "/moderation/audit"): admin_page(),
     # Operations
     ("GET", "/healthz"): everyone(200),
@@ -150,13 +158,20 @@ def world(app) -> dict:
     public = add_comment(app, body="Un avis publié.")
     with app.app_context():
         article = db.session.execute(
-            select(Article).where(Article.slug == ARTICLE_SLUG)).scalar_one()
+            select(Article).where(Article.slug == ARTICLE_SLUG)
+        ).scalar_one()
         ban = Ban(reader_hash="b" * 64, reason="test")
         word = WordRule(word="vieux", normalized="vieux", kind="suspect")
         db.session.add_all([ban, word])
         db.session.commit()
-        return {"article_slug": article.slug, "article": article.id, "comment": comment,
-                "ban": ban.id, "word": word.id, "public": public}
+        return {
+            "article_slug": article.slug,
+            "article": article.id,
+            "comment": comment,
+            "ban": ban.id,
+            "word": word.id,
+            "public": public,
+        }
 
 
 @pytest.fixture
@@ -175,8 +190,9 @@ def persona_client(app, staff):
             member = staff("moderator", "desactive@redaction.example")
             with app.app_context():
                 # Only the flag, not the session version: the loader itself must refuse.
-                db.session.execute(update(User).where(User.id == member.user_id)
-                                   .values(active=False))
+                db.session.execute(
+                    update(User).where(User.id == member.user_id).values(active=False)
+                )
                 db.session.commit()
             return member.client
         return staff(persona).client
@@ -193,6 +209,7 @@ def test_access(persona_client, world, method, rule, persona):
     client = persona_client(persona)
     response = client.open(url, method=method, data=data if method == "POST" else None)
     assert response.status_code == access.expected(persona), (
-        f"{method} {url} as {persona}: {response.status_code}")
+        f"{method} {url} as {persona}: {response.status_code}"
+    )
     if response.status_code == 302 and access.expected("moderator") == 200:
         assert response.headers["Location"].startswith("/staff/login?next=")

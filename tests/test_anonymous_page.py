@@ -34,8 +34,7 @@ def visit(app) -> str:
     return Reader(app).open_article().get_data(as_text=True)
 
 
-def test_a_change_on_one_worker_shows_on_the_next_view_on_the_other(app, other_worker,
-                                                                    moderator):
+def test_a_change_on_one_worker_shows_on_the_next_view_on_the_other(app, other_worker, moderator):
     assert "Premier avis" not in visit(app)
     author = Reader(other_worker)
     post_comment(author, body="Premier avis", pseudonym="Aline")
@@ -68,8 +67,10 @@ def test_each_visitor_gets_their_own_tokens_and_only_theirs_work(app, make_reade
         found = set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', html))
         assert found == {token}
     # Apart from these values, the visitors saw the same page: it came from the cache.
-    same = [h.replace(t, "").replace(s, "").replace(r, "")
-            for h, t, s, r in zip(htmls, tokens, submissions, stamps, strict=True)]
+    same = [
+        h.replace(t, "").replace(s, "").replace(r, "")
+        for h, t, s, r in zip(htmls, tokens, submissions, stamps, strict=True)
+    ]
     assert same[0] == same[1] == same[2]
 
     stolen = {"csrf_token": tokens[0], "submission_token": submissions[0]}
@@ -79,8 +80,9 @@ def test_each_visitor_gets_their_own_tokens_and_only_theirs_work(app, make_reade
     assert response.status_code == 302
 
 
-def test_a_reader_with_marks_a_voter_staff_and_a_message_get_their_own_page(app, make_reader,
-                                                                            moderator):
+def test_a_reader_with_marks_a_voter_staff_and_a_message_get_their_own_page(
+    app, make_reader, moderator
+):
     post_comment(make_reader(), body="Un avis", pseudonym="Aline")
     comment_id = last_comment(app).id
     visit(app)  # cached for visitors without identity
@@ -103,8 +105,11 @@ def test_a_reader_with_marks_a_voter_staff_and_a_message_get_their_own_page(app,
 
 
 def test_pages_that_depend_on_the_session_say_so_to_caches(app, make_reader):
-    for response in (make_reader().open_article(), make_reader().open_article(sort="oldest"),
-                     make_reader().open_article(resultats=1)):
+    for response in (
+        make_reader().open_article(),
+        make_reader().open_article(sort="oldest"),
+        make_reader().open_article(resultats=1),
+    ):
         assert response.status_code == 200
         assert "Cookie" in response.headers["Vary"]
         assert response.headers["Cache-Control"] == "private, no-cache"
@@ -132,8 +137,11 @@ def test_a_visitor_served_from_the_cache_costs_one_statement_outside_a_transacti
 
     def record(conn, cursor, statement, parameters, context, executemany):
         dbapi = conn.connection.dbapi_connection
-        in_transaction = (dbapi.info.transaction_status != dbapi.info.transaction_status.IDLE
-                          if conn.dialect.name == "postgresql" else None)
+        in_transaction = (
+            dbapi.info.transaction_status != dbapi.info.transaction_status.IDLE
+            if conn.dialect.name == "postgresql"
+            else None
+        )
         statements.append((statement, in_transaction))
 
     with app.app_context():

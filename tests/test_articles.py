@@ -11,8 +11,7 @@ SEED_SENTENCES = [
     "d'IA Claude",
     "Ce processus d'évaluation comparative, bien que courant dans le développement de l'IA, "
     "est devenu illégal lorsqu'il a été utilisé pour affiner les propres modèles d'OpenAI.",
-    "comme le blocage de Vine par Facebook et les limitations de données de Slack par "
-    "Salesforce.",
+    "comme le blocage de Vine par Facebook et les limitations de données de Slack par Salesforce.",
     "pourrait faire disparaître la moitié des emplois de bureau de niveau débutant dans les "
     "cinq prochaines années",
     "Il a réitéré cette affirmation lors d'une autre interview le lendemain : […], a déclaré "

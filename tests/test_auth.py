@@ -48,10 +48,13 @@ def test_email_is_matched_case_insensitively(member):
     assert member.login().status_code == 302
 
 
-@pytest.mark.parametrize("email, password", [
-    ("camille@redaction.example", "wrong password!!"),
-    ("nobody@redaction.example", STAFF_PASSWORD),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("camille@redaction.example", "wrong password!!"),
+        ("nobody@redaction.example", STAFF_PASSWORD),
+    ],
+)
 def test_wrong_credentials_get_one_generic_message(member, email, password):
     member.email = email
     response = member.login(password=password)
@@ -151,8 +154,9 @@ def test_safe_next_rejects_the_corpus(target):
 
 
 def test_login_without_csrf_token_is_refused(member):
-    response = member.client.post("/staff/login", data={
-        "email": member.email, "password": member.password})
+    response = member.client.post(
+        "/staff/login", data={"email": member.email, "password": member.password}
+    )
     assert response.status_code == 400
     assert "jeton de sécurité" in page_text(response)
     assert member.client.get("/moderation").status_code == 302
@@ -164,22 +168,32 @@ def test_logout_without_csrf_token_keeps_the_session(member):
     assert member.client.get("/moderation").status_code == 200
 
 
-@pytest.mark.parametrize("app_config", [{
-    "RATELIMIT_ENABLED": True,
-    "FORUM_LIMIT_LOGIN": "3 per minute",
-    "FORUM_LIMIT_LOGIN_ACCOUNT": "100 per minute",
-}])
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "FORUM_LIMIT_LOGIN": "3 per minute",
+            "FORUM_LIMIT_LOGIN_ACCOUNT": "100 per minute",
+        }
+    ],
+)
 def test_login_attempts_are_limited_per_client(member):
     statuses = [member.login(password="wrong password!!").status_code for _ in range(4)]
     assert statuses == [400, 400, 400, 429]
     assert "Trop de requêtes" in page_text(member.login())
 
 
-@pytest.mark.parametrize("app_config", [{
-    "RATELIMIT_ENABLED": True,
-    "FORUM_LIMIT_LOGIN": "100 per minute",
-    "FORUM_LIMIT_LOGIN_ACCOUNT": "3 per minute",
-}])
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "FORUM_LIMIT_LOGIN": "100 per minute",
+            "FORUM_LIMIT_LOGIN_ACCOUNT": "3 per minute",
+        }
+    ],
+)
 def test_failed_logins_are_limited_per_account_across_clients(app, member):
     for number in range(3):
         attacker = StaffMember(app, member.email)
@@ -192,11 +206,16 @@ def test_failed_logins_are_limited_per_account_across_clients(app, member):
     assert StaffMember(app, "autre@redaction.example").login().status_code == 302
 
 
-@pytest.mark.parametrize("app_config", [{
-    "RATELIMIT_ENABLED": True,
-    "FORUM_LIMIT_LOGIN": "100 per minute",
-    "FORUM_LIMIT_LOGIN_ACCOUNT": "2 per minute",
-}])
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "FORUM_LIMIT_LOGIN": "100 per minute",
+            "FORUM_LIMIT_LOGIN_ACCOUNT": "2 per minute",
+        }
+    ],
+)
 def test_successful_logins_do_not_count_against_the_account(member):
     for _ in range(3):
         assert member.login().status_code == 302
@@ -205,19 +224,26 @@ def test_successful_logins_do_not_count_against_the_account(member):
 
 # --- flask staff ... -------------------------------------------------------------------
 
+
 def test_cli_create_prompts_twice_and_hashes(app, runner):
-    result = runner.invoke(args=["staff", "create", "Dana@Redaction.example", "--role", "admin",
-                                 "--name", "Dana"], input="a long password 1\n" * 2)
+    result = runner.invoke(
+        args=["staff", "create", "Dana@Redaction.example", "--role", "admin", "--name", "Dana"],
+        input="a long password 1\n" * 2,
+    )
     assert result.exit_code == 0, result.output
     assert "a long password 1" not in result.output
     with app.app_context():
         user = db.session.execute(select(User)).scalar_one()
         assert (user.email, user.role, user.display_name) == (
-            "dana@redaction.example", "admin", "Dana")
+            "dana@redaction.example",
+            "admin",
+            "Dana",
+        )
         assert user.password_hash.startswith("$argon2id$")
         assert db.session.execute(select(AuditEntry.action)).scalar_one() == "staff_create"
-    assert StaffMember(app, "dana@redaction.example", "a long password 1").login(
-        ).status_code == 302
+    assert (
+        StaffMember(app, "dana@redaction.example", "a long password 1").login().status_code == 302
+    )
 
 
 def test_cli_never_takes_the_password_as_an_argument(runner):
@@ -226,10 +252,13 @@ def test_cli_never_takes_the_password_as_an_argument(runner):
     assert "No such option" in result.output
 
 
-@pytest.mark.parametrize("answers, message", [
-    ("a long password 1\nanother password 2\n" * 2, "do not match"),
-    ("short\nshort\n", "at least 12 characters"),
-])
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        ("a long password 1\nanother password 2\n" * 2, "do not match"),
+        ("short\nshort\n", "at least 12 characters"),
+    ],
+)
 def test_cli_create_refuses_bad_passwords(runner, count_rows, answers, message):
     result = runner.invoke(args=["staff", "create", "x@redaction.example"], input=answers)
     assert message in result.output
@@ -238,8 +267,9 @@ def test_cli_create_refuses_bad_passwords(runner, count_rows, answers, message):
 
 def test_cli_create_refuses_a_duplicate_and_an_unknown_role(app, runner):
     create_staff_account(app, "eve@redaction.example")
-    result = runner.invoke(args=["staff", "create", "EVE@redaction.example"],
-                           input="a long password 1\n" * 2)
+    result = runner.invoke(
+        args=["staff", "create", "EVE@redaction.example"], input="a long password 1\n" * 2
+    )
     assert result.exit_code == 1 and "already uses" in result.output
     result = runner.invoke(args=["staff", "create", "f@redaction.example", "--role", "root"])
     assert result.exit_code == 2
@@ -248,8 +278,10 @@ def test_cli_create_refuses_a_duplicate_and_an_unknown_role(app, runner):
 def test_cli_list_disable_enable_set_role_reset_password(app, runner):
     create_staff_account(app, "gil@redaction.example")
     member = StaffMember(app, "gil@redaction.example")
-    assert "gil@redaction.example\tGil\tmoderator\tactive" in runner.invoke(
-        args=["staff", "list"]).output
+    assert (
+        "gil@redaction.example\tGil\tmoderator\tactive"
+        in runner.invoke(args=["staff", "list"]).output
+    )
 
     member.login()
     assert runner.invoke(args=["staff", "disable", "gil@redaction.example"]).exit_code == 0
@@ -259,23 +291,32 @@ def test_cli_list_disable_enable_set_role_reset_password(app, runner):
 
     assert runner.invoke(args=["staff", "enable", "gil@redaction.example"]).exit_code == 0
     assert member.login().status_code == 302
-    assert runner.invoke(args=["staff", "set-role", "gil@redaction.example", "admin"]
-                         ).exit_code == 0
+    assert (
+        runner.invoke(args=["staff", "set-role", "gil@redaction.example", "admin"]).exit_code == 0
+    )
     assert member.client.get("/moderation").status_code == 302
     member.login()
     assert member.client.get("/moderation/audit").status_code == 200
 
-    result = runner.invoke(args=["staff", "reset-password", "gil@redaction.example"],
-                           input="the new long password\n" * 2)
+    result = runner.invoke(
+        args=["staff", "reset-password", "gil@redaction.example"],
+        input="the new long password\n" * 2,
+    )
     assert result.exit_code == 0, result.output
     assert member.client.get("/moderation").status_code == 302
     assert member.login().status_code == 400
     assert member.login(password="the new long password").status_code == 302
     with app.app_context():
-        actions = db.session.execute(
-            select(AuditEntry.action).order_by(AuditEntry.id)).scalars().all()
-    assert actions == ["staff_create", "staff_disable", "staff_enable", "staff_role",
-                       "staff_password"]
+        actions = (
+            db.session.execute(select(AuditEntry.action).order_by(AuditEntry.id)).scalars().all()
+        )
+    assert actions == [
+        "staff_create",
+        "staff_disable",
+        "staff_enable",
+        "staff_role",
+        "staff_password",
+    ]
 
 
 def test_cli_unknown_account(runner):
@@ -285,10 +326,17 @@ def test_cli_unknown_account(runner):
 
 # --- changing one's own password ---------------------------------------------------------
 
+
 def change_password(member, current: str, new: str, confirm: str | None = None):
-    return member.post_form("/staff/password", {
-        "current_password": current, "new_password": new,
-        "confirm_password": new if confirm is None else confirm}, page="/staff/password")
+    return member.post_form(
+        "/staff/password",
+        {
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+        page="/staff/password",
+    )
 
 
 def test_password_change_keeps_this_session_and_ends_the_others(app, member):
@@ -300,20 +348,27 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, member):
     assert "Mot de passe changé" in page_text(member.client.get("/moderation"))
     assert other_device.client.get("/moderation").status_code == 302
     assert StaffMember(app, member.email).login().status_code == 400
-    assert StaffMember(app, member.email, "a fresh and long password").login(
-        ).status_code == 302
+    assert StaffMember(app, member.email, "a fresh and long password").login().status_code == 302
     with app.app_context():
         entry = db.session.execute(
-            select(AuditEntry).where(AuditEntry.action == "staff_password")).scalar_one()
+            select(AuditEntry).where(AuditEntry.action == "staff_password")
+        ).scalar_one()
         assert entry.actor_id == entry.target_user_id
 
 
-@pytest.mark.parametrize("current, new, confirm, message", [
-    ("not my password!", "a fresh and long password", None, "Mot de passe actuel incorrect."),
-    (STAFF_PASSWORD, "too short", None, "au moins 12 caractères"),
-    (STAFF_PASSWORD, "a fresh and long password", "another long password",
-     "Les deux saisies du nouveau mot de passe diffèrent."),
-])
+@pytest.mark.parametrize(
+    "current, new, confirm, message",
+    [
+        ("not my password!", "a fresh and long password", None, "Mot de passe actuel incorrect."),
+        (STAFF_PASSWORD, "too short", None, "au moins 12 caractères"),
+        (
+            STAFF_PASSWORD,
+            "a fresh and long password",
+            "another long password",
+            "Les deux saisies du nouveau mot de passe diffèrent.",
+        ),
+    ],
+)
 def test_password_change_refusals(app, member, current, new, confirm, message):
     member.login()
     response = change_password(member, current, new, confirm)

@@ -8,22 +8,44 @@ from bench import report
 
 
 def load(rate: float, p50: float, *, answered: int | None = None, lost: int = 0) -> dict:
-    figures = {"requests": 1000, "seconds": 10.0, "requests_per_second": rate, "p50_ms": p50,
-               "p99_ms": p50 * 3, "non_2xx_3xx": 0, "socket_errors": 0,
-               "answered_ok": 1000 if answered is None else answered}
+    figures = {
+        "requests": 1000,
+        "seconds": 10.0,
+        "requests_per_second": rate,
+        "p50_ms": p50,
+        "p99_ms": p50 * 3,
+        "non_2xx_3xx": 0,
+        "socket_errors": 0,
+        "answered_ok": 1000 if answered is None else answered,
+    }
     return {**figures, "rows_added": 2 * figures["answered_ok"], "lost": lost}
 
 
-def run(backend: str, size: int, *, page: float = 300, bare: float = 400, p50: float = 20,
-        queries: tuple[int, int] = (12, 1), votes: int = 12000, lost: int = 0,
-        rss: tuple[float, ...] = (75.0, 76.0)) -> dict:
+def run(
+    backend: str,
+    size: int,
+    *,
+    page: float = 300,
+    bare: float = 400,
+    p50: float = 20,
+    queries: tuple[int, int] = (12, 1),
+    votes: int = 12000,
+    lost: int = 0,
+    rss: tuple[float, ...] = (75.0, 76.0),
+) -> dict:
     return {
-        "backend": backend, "size": size, "page_bytes": 200_000,
-        "seed": {"seconds": 1.0}, "rss_mb": list(rss),
+        "backend": backend,
+        "size": size,
+        "page_bytes": 200_000,
+        "seed": {"seconds": 1.0},
+        "rss_mb": list(rss),
         "queries": {"first_cold": queries[0], "first_warm": queries[1], "deep": 10},
-        "article": load(page, p50), "bare": load(bare, 10), "deep": load(200, 30),
+        "article": load(page, p50),
+        "bare": load(bare, 10),
+        "deep": load(200, 30),
         "bare_post": load(2500, 3),
-        "vote": load(0, 15, answered=votes, lost=lost), "comment": load(0, 50),
+        "vote": load(0, 15, answered=votes, lost=lost),
+        "comment": load(0, 50),
         "checks": {"after_seed": {}, "after_load": {}},
     }
 
@@ -43,14 +65,17 @@ def test_every_target_passes_on_good_figures():
     }
 
 
-@pytest.mark.parametrize(("large", "failing"), [
-    ({"page": 150}, "postgresql: article page ≥ 0.5× bare Flask"),
-    ({"p50": 27}, "postgresql: first page p50 at 100,000 / 100 comments ≤ 1.3×"),
-    ({"queries": (13, 1)}, "postgresql: SQL queries per first page equal at 100,000 / 100"),
-    ({"votes": 9990}, "postgresql: ≥ 1,000 votes/s acknowledged, none lost"),
-    ({"lost": 1}, "postgresql: ≥ 1,000 votes/s acknowledged, none lost"),
-    ({"rss": (79.0, 80.5)}, "RSS per worker ≤ 80 MB"),
-])
+@pytest.mark.parametrize(
+    ("large", "failing"),
+    [
+        ({"page": 150}, "postgresql: article page ≥ 0.5× bare Flask"),
+        ({"p50": 27}, "postgresql: first page p50 at 100,000 / 100 comments ≤ 1.3×"),
+        ({"queries": (13, 1)}, "postgresql: SQL queries per first page equal at 100,000 / 100"),
+        ({"votes": 9990}, "postgresql: ≥ 1,000 votes/s acknowledged, none lost"),
+        ({"lost": 1}, "postgresql: ≥ 1,000 votes/s acknowledged, none lost"),
+        ({"rss": (79.0, 80.5)}, "RSS per worker ≤ 80 MB"),
+    ],
+)
 def test_each_target_fails_on_its_own_figure(large, failing):
     results = outcomes([run("postgresql", 100), run("postgresql", 100_000, **large)])
     assert [name for name, passed in results.items() if not passed] == [failing]
@@ -63,8 +88,12 @@ def test_one_size_leaves_growth_targets_out_and_sqlite_has_no_vote_target():
 
 def test_results_survive_the_json_file(tmp_path):
     runs = [run("sqlite", 100), run("sqlite", 1000)]
-    results = {"started": "2025-01-01T10:00:00+00:00", "runs": runs, "skipped": [],
-               "targets": report.evaluate(runs)}
+    results = {
+        "started": "2025-01-01T10:00:00+00:00",
+        "runs": runs,
+        "skipped": [],
+        "targets": report.evaluate(runs),
+    }
     path = report.write(results, tmp_path)
     assert path.parent == tmp_path and path.suffix == ".json"
     assert report.read(path) == results
@@ -74,8 +103,14 @@ def test_table_and_targets_show_every_load_and_verdict():
     runs = [run("sqlite", 100), run("sqlite", 1000, page=100)]
     results = {"runs": runs, "skipped": [{"backend": "postgresql", "reason": "refused"}]}
     printed = report.table(results)
-    for label in ("article page", "deep page", "vote POST", "comment POST", "bare Flask page",
-                  "bare Flask POST"):
+    for label in (
+        "article page",
+        "deep page",
+        "vote POST",
+        "comment POST",
+        "bare Flask page",
+        "bare Flask POST",
+    ):
         assert printed.count(f"  {label} ") == 2
     assert "postgresql skipped: refused" in printed
     verdicts = report.targets_text(report.evaluate(runs))
@@ -89,8 +124,9 @@ def test_compare_prints_both_runs_side_by_side():
         results["targets"] = report.evaluate(results["runs"])
     printed = report.compare(first, second)
     assert "sqlite 100 article page requests" in printed
-    row = next(line for line in printed.splitlines()
-               if line.startswith("sqlite 100 article page requests"))
+    row = next(
+        line for line in printed.splitlines() if line.startswith("sqlite 100 article page requests")
+    )
     assert row.split()[-3:] == ["150.0", "450.0", "3.00"]
     assert "A: FAIL 0.38×" in printed and "B: PASS 1.12×" in printed
 
@@ -108,16 +144,18 @@ def test_the_vote_target_shows_the_bare_flask_post_of_the_same_machine():
     measured = run("postgresql", 100, votes=6000)
     vote = report.evaluate([measured])[1]
     assert vote["passed"] is False
-    assert vote["value"] == ("600.0 votes/s (0.60×), 0 lost; "
-                             "0.24× a bare Flask POST (2,500/s on this machine)")
+    assert vote["value"] == (
+        "600.0 votes/s (0.60×), 0 lost; 0.24× a bare Flask POST (2,500/s on this machine)"
+    )
 
 
 def test_the_vote_target_shows_the_bare_vote_that_writes_its_rows():
     measured = run("postgresql", 100, votes=6000)
     measured["bare_vote_db"] = load(0, 8, answered=12000)
     vote = report.evaluate([measured])[1]
-    assert vote["value"].endswith(", 0.50× a bare Flask POST that writes the ballot in one "
-                                  "upsert (1,200/s)")
+    assert vote["value"].endswith(
+        ", 0.50× a bare Flask POST that writes the ballot in one upsert (1,200/s)"
+    )
     rows = report.table({"runs": [measured], "skipped": []})
     assert "postgresql      100  bare POST+upsert   1,200.0" in rows
 
@@ -138,7 +176,6 @@ def test_p50_growth_is_decided_against_the_bare_page_of_the_same_minute():
     small["bare"]["p50_ms"], large["bare"]["p50_ms"] = 6.1, 11.1  # the machine slowed down
     growth = report.evaluate([small, large])[1]
     assert growth["passed"] is True
-    assert growth["value"] == ("0.76× against the bare page of the same minute "
-                               "(1.39× as measured)")
+    assert growth["value"] == ("0.76× against the bare page of the same minute (1.39× as measured)")
     large["bare"]["p50_ms"] = 6.1  # same speed: the page itself grew
     assert report.evaluate([small, large])[1]["passed"] is False

@@ -24,8 +24,7 @@ def bench_url(request, tmp_path) -> str:
     if not PG_URL:
         skip_or_fail("FORUM_TEST_DATABASE_URL is not set: PostgreSQL seeding not tested")
     # A database of its own: seeding drops and recreates its schema.
-    url = make_url(PG_URL).set(database="forum_bench_test").render_as_string(
-        hide_password=False)
+    url = make_url(PG_URL).set(database="forum_bench_test").render_as_string(hide_password=False)
     ensure_postgresql_database(url)
     return url
 
@@ -50,11 +49,14 @@ def test_seeded_discussion_has_threads_replies_marks_and_votes(seeded):
     with engine.connect() as connection:
         counts = table_counts(connection)
         threads = connection.execute(
-            text("SELECT COUNT(*) FROM comments WHERE parent_id IS NULL")).scalar_one()
+            text("SELECT COUNT(*) FROM comments WHERE parent_id IS NULL")
+        ).scalar_one()
         deep_replies = connection.execute(
-            text("SELECT COUNT(*) FROM comments WHERE depth >= 2")).scalar_one()
+            text("SELECT COUNT(*) FROM comments WHERE depth >= 2")
+        ).scalar_one()
         marked = connection.execute(
-            text("SELECT COUNT(*) FROM comments WHERE useful_count > 0")).scalar_one()
+            text("SELECT COUNT(*) FROM comments WHERE useful_count > 0")
+        ).scalar_one()
         lengths = connection.execute(
             text("SELECT MIN(LENGTH(body_source)), MAX(LENGTH(body_source)) FROM comments")
         ).one()
@@ -78,9 +80,12 @@ def test_seeding_again_starts_from_an_empty_database(seeded):
 def test_the_app_serves_the_seeded_discussion(seeded):
     url, _summary, engine = seeded
     with engine.connect() as connection:
-        newest = connection.execute(text(
-            "SELECT id, author_name FROM comments WHERE parent_id IS NULL "
-            "ORDER BY created_at DESC LIMIT 1")).one()
+        newest = connection.execute(
+            text(
+                "SELECT id, author_name FROM comments WHERE parent_id IS NULL "
+                "ORDER BY created_at DESC LIMIT 1"
+            )
+        ).one()
     app = make_app(url, TESTING=True)
     response = app.test_client().get(ARTICLE_PATH)
     html = response.get_data(as_text=True)
@@ -91,14 +96,14 @@ def test_the_app_serves_the_seeded_discussion(seeded):
     assert len(set(re.findall(r'id="c(\d+)"', html))) == SIZE
     with app.app_context():
         from forum.extensions import db
+
         db.engine.dispose()
 
 
 def test_a_broken_count_is_reported(seeded):
     _url, _summary, engine = seeded
     with engine.begin() as connection:
-        connection.execute(text("UPDATE comments SET useful_count = useful_count + 1 "
-                                "WHERE id = 1"))
+        connection.execute(text("UPDATE comments SET useful_count = useful_count + 1 WHERE id = 1"))
     with engine.connect() as connection:
         assert failed_checks(connection) == {"useful_count equals its marks": 1}
 
@@ -106,16 +111,16 @@ def test_a_broken_count_is_reported(seeded):
 def test_a_missing_benchmark_database_is_created_and_an_absent_server_is_explained():
     if not PG_URL:
         skip_or_fail("FORUM_TEST_DATABASE_URL is not set: PostgreSQL not tested")
-    url = make_url(PG_URL).set(database="forum_bench_created").render_as_string(
-        hide_password=False)
+    url = make_url(PG_URL).set(database="forum_bench_created").render_as_string(hide_password=False)
     admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text('DROP DATABASE IF EXISTS "forum_bench_created"'))
     try:
         assert unreachable(url) is None
         with admin.connect() as connection:
-            assert connection.execute(text(
-                "SELECT 1 FROM pg_database WHERE datname = 'forum_bench_created'")).first()
+            assert connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = 'forum_bench_created'")
+            ).first()
             connection.execute(text('DROP DATABASE "forum_bench_created"'))
     finally:
         admin.dispose()

@@ -82,12 +82,16 @@ def recorder() -> Iterator[tuple[str, list[dict]]]:
 
     def app(environ, start_response):
         request = Request(environ)
-        seen.append({"method": request.method, "form": parse_qs(request.get_data(as_text=True)),
-                     "cookie": request.headers.get("Cookie"),
-                     "address": request.headers.get("X-Forwarded-For")})
+        seen.append(
+            {
+                "method": request.method,
+                "form": parse_qs(request.get_data(as_text=True)),
+                "cookie": request.headers.get("Cookie"),
+                "address": request.headers.get("X-Forwarded-For"),
+            }
+        )
         status = 302 if request.method == "POST" else 200
-        return Response("ok", status=status, headers={"Location": "/"})(environ,
-                                                                         start_response)
+        return Response("ok", status=status, headers={"Location": "/"})(environ, start_response)
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -107,8 +111,13 @@ def test_wrk_runs_against_a_real_server(recorder):
 
 def test_vote_script_posts_the_ballot_from_many_addresses(recorder):
     url, seen = recorder
-    result = run_wrk(url, duration=1, connections=2, script="vote.lua",
-                     args=("csrf_token=t0k&q_1=2&q_2=7", "session=abc"))
+    result = run_wrk(
+        url,
+        duration=1,
+        connections=2,
+        script="vote.lua",
+        args=("csrf_token=t0k&q_1=2&q_2=7", "session=abc"),
+    )
     assert result.answered_ok == result.requests > 10
     assert {request["method"] for request in seen} == {"POST"}
     assert all(r["form"] == {"csrf_token": ["t0k"], "q_1": ["2"], "q_2": ["7"]} for r in seen)
@@ -118,8 +127,7 @@ def test_vote_script_posts_the_ballot_from_many_addresses(recorder):
 
 def test_comment_script_sends_a_new_valid_pseudonym_and_body_each_time(recorder):
     url, seen = recorder
-    run_wrk(url, duration=1, connections=2, script="comment.lua",
-            args=("t0k", "session=abc", "r1"))
+    run_wrk(url, duration=1, connections=2, script="comment.lua", args=("t0k", "session=abc", "r1"))
     names = [r["form"]["pseudonym"][0] for r in seen]
     bodies = {r["form"]["body"][0] for r in seen}
     assert len(set(names)) == len(names) == len(bodies) > 10

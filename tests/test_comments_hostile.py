@@ -19,6 +19,7 @@ def app_config() -> dict:
     # refuse part of it, and this file tests markup safety, not spam.
     return {"FORUM_DUPLICATE_WINDOW_MINUTES": 0, "FORUM_MAX_LINKS": 10_000}
 
+
 PAYLOADS = [
     "<script>alert(1)</script>",
     "<ScRiPt>alert(1)</sCrIpT>",
@@ -73,14 +74,36 @@ PAYLOADS = [
     "' OR 1=1 -- ; DROP TABLE comments;",
     "\r\n\r\n\r\n",
 ]
-BODIES = PAYLOADS + [f"Avant\n\n{payload}\n\n[lien](https://exemple.fr) après"
-                     for payload in PAYLOADS]
+BODIES = PAYLOADS + [
+    f"Avant\n\n{payload}\n\n[lien](https://exemple.fr) après" for payload in PAYLOADS
+]
 
 PSEUDONYMS = [
-    "<script>", '"><img src=x onerror=alert(1)>', "Zoé\u202e", "a\u200bb", "Ｒéｄａｃｔｉｏｎ",
-    "ＡＤＭＩＮ", "\x00nul", "😀😀", "a" * 41, "   ", "Robert'); DROP TABLE--", "{{7*7}}",
-    "l'ami", "Jean-Marc_2.0", "名前", "محمد", "Zoé\nligne", "\ttab", "javascript:alert(1)",
-    "Mod\u00e9rateur", "MODERATEUR", "ad min", "Ｓｔａｆｆ", "Ħélène", "e\u0301té",
+    "<script>",
+    '"><img src=x onerror=alert(1)>',
+    "Zoé\u202e",
+    "a\u200bb",
+    "Ｒéｄａｃｔｉｏｎ",
+    "ＡＤＭＩＮ",
+    "\x00nul",
+    "😀😀",
+    "a" * 41,
+    "   ",
+    "Robert'); DROP TABLE--",
+    "{{7*7}}",
+    "l'ami",
+    "Jean-Marc_2.0",
+    "名前",
+    "محمد",
+    "Zoé\nligne",
+    "\ttab",
+    "javascript:alert(1)",
+    "Mod\u00e9rateur",
+    "MODERATEUR",
+    "ad min",
+    "Ｓｔａｆｆ",
+    "Ħélène",
+    "e\u0301té",
 ]
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
 
@@ -118,9 +141,16 @@ def test_hostile_bodies_are_stored_without_executable_markup(reader, app):
     token = csrf_token(html)
     statuses = []
     for body in BODIES:
-        response = reader.client.post(COMMENTS_URL, data={
-            "csrf_token": token, "submission_token": secrets.token_urlsafe(16),
-            "pseudonym": "Testeuse", "body": body, "submit": "x"})
+        response = reader.client.post(
+            COMMENTS_URL,
+            data={
+                "csrf_token": token,
+                "submission_token": secrets.token_urlsafe(16),
+                "pseudonym": "Testeuse",
+                "body": body,
+                "submit": "x",
+            },
+        )
         statuses.append(response.status_code)
     assert len(BODIES) >= 100
     assert set(statuses) <= {302, 400}, statuses
@@ -132,21 +162,50 @@ def test_hostile_bodies_are_stored_without_executable_markup(reader, app):
     page = reader.open_article()
     assert page.status_code == 200
     section = page.get_data(as_text=True).split('id="discussion"', 1)[1].split("</main>")[0]
-    check_markup(section, COMMENT_TAGS | {"section", "h2", "h3", "p", "a", "ul", "li", "ol",
-                                          "form", "input", "label", "select", "option",
-                                          "button", "div", "span", "article", "header",
-                                          "time", "textarea", "nav"})
+    check_markup(
+        section,
+        COMMENT_TAGS
+        | {
+            "section",
+            "h2",
+            "h3",
+            "p",
+            "a",
+            "ul",
+            "li",
+            "ol",
+            "form",
+            "input",
+            "label",
+            "select",
+            "option",
+            "button",
+            "div",
+            "span",
+            "article",
+            "header",
+            "time",
+            "textarea",
+            "nav",
+        },
+    )
 
 
 def test_hostile_pseudonyms_are_refused_or_shown_escaped(reader, app):
     token = csrf_token(reader.open_article().get_data(as_text=True))
     for name in PSEUDONYMS:
-        response = reader.client.post(COMMENTS_URL, data={
-            "csrf_token": token, "submission_token": secrets.token_urlsafe(16),
-            "pseudonym": name, "body": "Bonjour", "submit": "x"})
+        response = reader.client.post(
+            COMMENTS_URL,
+            data={
+                "csrf_token": token,
+                "submission_token": secrets.token_urlsafe(16),
+                "pseudonym": name,
+                "body": "Bonjour",
+                "submit": "x",
+            },
+        )
         assert response.status_code in {302, 400}, (name, response.status_code)
         assert "<script>" not in response.get_data(as_text=True)
     names = {c.author_name for c in comments(app)}
-    assert names == {"l'ami", "Jean-Marc_2.0", "名前", "محمد", "Ħélène", "été", "tab",
-                     "Zoé ligne"}
+    assert names == {"l'ami", "Jean-Marc_2.0", "名前", "محمد", "Ħélène", "été", "tab", "Zoé ligne"}
     assert reader.open_article().status_code == 200

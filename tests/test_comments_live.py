@@ -26,7 +26,8 @@ class HttpReader:
     def __init__(self, base_url: str):
         self.base_url = base_url
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
 
     def form(self) -> dict:
         with self.opener.open(f"{self.base_url}/articles/{ARTICLE_SLUG}", timeout=30) as page:
@@ -64,8 +65,11 @@ def test_twenty_readers_posting_at_once_are_all_stored_once(live_server, app, co
     readers = [HttpReader(live_server.url) for _ in range(20)]
     forms = [reader.form() for reader in readers]
     tasks = [
-        (lambda r=r, f=f, i=i: r.post({**f, "pseudonym": f"Lecteur {i}",
-                                       "body": f"Avis numéro {i}", "submit": "1"}))
+        (
+            lambda r=r, f=f, i=i: r.post(
+                {**f, "pseudonym": f"Lecteur {i}", "body": f"Avis numéro {i}", "submit": "1"}
+            )
+        )
         for i, (r, f) in enumerate(zip(readers, forms, strict=True))
     ]
     assert run_together(tasks) == [302] * 20
@@ -93,15 +97,17 @@ def test_useful_votes_at_once_keep_the_counter_exact(live_server, app, make_read
     def mark(reader, token):
         request = urllib.request.Request(
             f"{live_server.url}/comments/1/useful",
-            data=urllib.parse.urlencode({"csrf_token": token}).encode())
+            data=urllib.parse.urlencode({"csrf_token": token}).encode(),
+        )
         try:
             with reader.opener.open(request, timeout=30) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
 
-    results = run_together([lambda r=r, t=t: mark(r, t)
-                            for r, t in zip(readers, tokens, strict=True)])
+    results = run_together(
+        [lambda r=r, t=t: mark(r, t) for r, t in zip(readers, tokens, strict=True)]
+    )
     assert results == [302] * 12
     assert count_rows(CommentVote) == 12
     assert comments(app)[0].useful_count == 12

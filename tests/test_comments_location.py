@@ -57,8 +57,9 @@ def test_every_permalink_lands_on_the_page_that_shows_it(app, reader):
 def test_a_reply_deep_in_the_discussion_redirects_to_its_thread_page(app, make_reader):
     ids = seed_comments(app, 10)
     reader = make_reader()
-    response = post_comment(reader, body="Une réponse tardive", pseudonym="Tardive",
-                            parent_id=ids[1])
+    response = post_comment(
+        reader, body="Une réponse tardive", pseudonym="Tardive", parent_id=ids[1]
+    )
     reply = last_comment(app)
     # The thread of ids[1] is the 9th newest: page 3 with 4 threads a page.
     assert response.status_code == 302
@@ -117,8 +118,10 @@ def test_a_locked_database_gives_the_styled_503_and_nothing_half_done(sqlite_app
     holder.execute("BEGIN IMMEDIATE")
     try:
         assert reader.open_article().status_code == 200  # readers are not blocked (WAL)
-        for response in (post_comment(reader, body="Pendant le verrou"),
-                         reader.vote({"credibility": 1, "relevance": 1})):
+        for response in (
+            post_comment(reader, body="Pendant le verrou"),
+            reader.vote({"credibility": 1, "relevance": 1}),
+        ):
             assert response.status_code == 503
             assert response.headers["Retry-After"] == "5"
             html = response.get_data(as_text=True)
@@ -157,5 +160,5 @@ def test_after_its_commit_a_post_reads_where_to_go_without_the_write_lock(sqlite
         event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 302
     # The GET of the form, then the POST: one write transaction, then reads only.
-    post_begins = begins[begins.index("BEGIN IMMEDIATE"):]
+    post_begins = begins[begins.index("BEGIN IMMEDIATE") :]
     assert post_begins.count("BEGIN IMMEDIATE") == 1 and post_begins[-1] == "BEGIN"

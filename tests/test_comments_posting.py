@@ -34,8 +34,10 @@ def test_markdown_is_rendered_once_at_write_time(reader, app):
     post_comment(reader, body="[lien](https://exemple.fr) et *emphase*")
     comment = last_comment(app)
     assert comment.body_source == "[lien](https://exemple.fr) et *emphase*"
-    assert comment.body_html == ('<p><a href="https://exemple.fr" rel="nofollow ugc noopener">'
-                                 "lien</a> et <em>emphase</em></p>")
+    assert comment.body_html == (
+        '<p><a href="https://exemple.fr" rel="nofollow ugc noopener">'
+        "lien</a> et <em>emphase</em></p>"
+    )
 
 
 def test_pseudonym_is_remembered_for_the_reader(reader, app):
@@ -44,12 +46,25 @@ def test_pseudonym_is_remembered_for_the_reader(reader, app):
     assert re.search(r'<input[^>]*name="pseudonym"[^>]*value="Jean-Marc"', html)
     with app.app_context():
         from forum.extensions import db
+
         row = db.session.execute(db.select(Reader)).scalar_one()
         assert (row.pseudonym, row.pseudonym_key) == ("Jean-Marc", "jeanmarc")
 
 
-@pytest.mark.parametrize("name", ["Rédaction", "REDACTION", "la rédaction", "Modérateur",
-                                  "moderateur", "admin", "Admin_42", "A.d.m.i.n", "Staff"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Rédaction",
+        "REDACTION",
+        "la rédaction",
+        "Modérateur",
+        "moderateur",
+        "admin",
+        "Admin_42",
+        "A.d.m.i.n",
+        "Staff",
+    ],
+)
 def test_reserved_names_are_refused(reader, count_rows, name):
     response = post_comment(reader, pseudonym=name, body="Texte gardé")
     html = response.get_data(as_text=True)
@@ -59,14 +74,17 @@ def test_reserved_names_are_refused(reader, count_rows, name):
     assert count_rows(Comment) == 0
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("A", "de 2 à 40 caractères"),
-    ("x" * 41, "de 2 à 40 caractères"),
-    ("<script>", "ne peut contenir que des lettres"),
-    ("Zoé\u202e", "ne peut contenir que des lettres"),
-    ("Zo\u200bé", "ne peut contenir que des lettres"),
-    ("..", "au moins deux lettres"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("A", "de 2 à 40 caractères"),
+        ("x" * 41, "de 2 à 40 caractères"),
+        ("<script>", "ne peut contenir que des lettres"),
+        ("Zoé\u202e", "ne peut contenir que des lettres"),
+        ("Zo\u200bé", "ne peut contenir que des lettres"),
+        ("..", "au moins deux lettres"),
+    ],
+)
 def test_invalid_pseudonyms_are_refused_with_a_clear_message(reader, name, message):
     response = post_comment(reader, pseudonym=name)
     assert response.status_code == 400
@@ -76,9 +94,9 @@ def test_invalid_pseudonyms_are_refused_with_a_clear_message(reader, name, messa
 def test_staff_names_cannot_be_taken(reader, app, count_rows):
     from forum.extensions import db
     from forum.models import User
+
     with app.app_context():
-        db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont",
-                            password_hash="x"))
+        db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont", password_hash="x"))
         db.session.commit()
     response = post_comment(reader, pseudonym="claire dupont")
     assert response.status_code == 400
@@ -92,11 +110,14 @@ def test_a_pseudonym_belongs_to_one_reader_accent_and_case_insensitively(make_re
     assert "déjà utilisé par un autre lecteur" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("   ", "Votre commentaire est vide."),
-    ("\x01\x02", "Votre commentaire est vide."),
-    ("a" * 5001, "dépasse 5000 caractères"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("   ", "Votre commentaire est vide."),
+        ("\x01\x02", "Votre commentaire est vide."),
+        ("a" * 5001, "dépasse 5000 caractères"),
+    ],
+)
 def test_bad_bodies_are_refused_and_the_text_kept(reader, count_rows, body, message):
     response = post_comment(reader, body=body, pseudonym="Gardé")
     html = response.get_data(as_text=True)
@@ -137,6 +158,7 @@ def test_closed_discussion_refuses_posts_with_409(reader, app, count_rows):
     form = comment_form(reader)
     from forum.extensions import db
     from forum.models import Article
+
     with app.app_context():
         db.session.execute(db.update(Article).values(discussion_open=False))
         db.session.commit()
@@ -149,8 +171,9 @@ def test_closed_discussion_refuses_posts_with_409(reader, app, count_rows):
 
 
 def test_post_without_csrf_is_refused(reader, count_rows):
-    response = reader.client.post(COMMENTS_URL, data={"pseudonym": "Zoé", "body": "x",
-                                                      "submit": "x"})
+    response = reader.client.post(
+        COMMENTS_URL, data={"pseudonym": "Zoé", "body": "x", "submit": "x"}
+    )
     assert response.status_code == 400
     assert count_rows(Comment) == 0
 
@@ -158,9 +181,9 @@ def test_post_without_csrf_is_refused(reader, count_rows):
 def test_staff_post_under_their_name_with_the_redaction_badge(reader, app, monkeypatch):
     from forum.extensions import db
     from forum.models import User
+
     with app.app_context():
-        db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont",
-                            password_hash="x"))
+        db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont", password_hash="x"))
         db.session.commit()
     staff = SimpleNamespace(id=1, display_name="Claire Dupont")
     monkeypatch.setattr("forum.comments.views.staff_author", lambda: staff)
@@ -175,8 +198,10 @@ def test_staff_post_under_their_name_with_the_redaction_badge(reader, app, monke
 def test_held_comment_is_shown_to_its_author_only(reader, make_reader, app, monkeypatch):
     from forum.comments import services
     from forum.moderation.policy import PostingVerdict
-    monkeypatch.setattr(services, "judge_new_comment",
-                        lambda *a: PostingVerdict("pending", "premoderation"))
+
+    monkeypatch.setattr(
+        services, "judge_new_comment", lambda *a: PostingVerdict("pending", "premoderation")
+    )
     post_comment(reader, body="En attente")
     assert comments(app)[0].status == "pending"
     mine = reader.open_article().get_data(as_text=True)
@@ -188,8 +213,9 @@ def test_held_comment_is_shown_to_its_author_only(reader, make_reader, app, monk
 def test_policy_refusal_is_shown_in_the_form(reader, count_rows, monkeypatch, status):
     from forum.comments import services
 
-    verdict = SimpleNamespace(status="approved", pending_reason=None, refusal="Refusé.",
-                              refusal_status=status)
+    verdict = SimpleNamespace(
+        status="approved", pending_reason=None, refusal="Refusé.", refusal_status=status
+    )
     monkeypatch.setattr(services, "judge_new_comment", lambda *a: verdict)
     response = post_comment(reader, body="Texte gardé")
     html = response.get_data(as_text=True)

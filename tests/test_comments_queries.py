@@ -94,12 +94,17 @@ def _full_scans(connection, statement: str, parameters):
         connection.exec_driver_sql("SET enable_seqscan = off")
         plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters or {}).all()
         lines = [row[0] for row in plan]
-        return [(m.group(1), line) for line in lines
-                if (m := re.search(r"Seq Scan on (\w+)", line))]
-    plan = connection.execute(text("EXPLAIN QUERY PLAN " + _inline(statement)),
-                              _named(parameters)).all()
-    return [(row[-1].split()[1], row[-1]) for row in plan
-            if re.match(r"SCAN (\w+)", row[-1]) and "USING" not in row[-1]]
+        return [
+            (m.group(1), line) for line in lines if (m := re.search(r"Seq Scan on (\w+)", line))
+        ]
+    plan = connection.execute(
+        text("EXPLAIN QUERY PLAN " + _inline(statement)), _named(parameters)
+    ).all()
+    return [
+        (row[-1].split()[1], row[-1])
+        for row in plan
+        if re.match(r"SCAN (\w+)", row[-1]) and "USING" not in row[-1]
+    ]
 
 
 def _inline(statement: str) -> str:
@@ -134,12 +139,18 @@ def test_a_comments_page_is_counted_on_the_thread_indexes(tmp_path):
         db.session.commit()
     with recorded_queries(app) as statements:
         assert Reader(app).client.get(f"/comments/{newest}").status_code == 302
-    count, parameters = next((s, p) for s, p in statements
-                             if "count(" in s and "featured_at IS NULL" in s)
+    count, parameters = next(
+        (s, p) for s, p in statements if "count(" in s and "featured_at IS NULL" in s
+    )
     with app.app_context():
-        plan = [row[3] for row in db.session.execute(
-            text("EXPLAIN QUERY PLAN " + _inline(count)), _named(parameters))]
+        plan = [
+            row[3]
+            for row in db.session.execute(
+                text("EXPLAIN QUERY PLAN " + _inline(count)), _named(parameters)
+            )
+        ]
     searches = [line for line in plan if line.startswith("SEARCH comments USING")]
-    assert any("ix_comments_article_threads (article_id=? AND created_at>?)" in line
-               for line in searches), plan
+    assert any(
+        "ix_comments_article_threads (article_id=? AND created_at>?)" in line for line in searches
+    ), plan
     assert any("ix_comments_article_featured" in line for line in searches), plan

@@ -64,8 +64,14 @@ def test_flag_form_works_without_javascript(commented, reader, app):
     page = reader.client.get("/comments/1/flag")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    for label in ("Spam ou publicité", "Harcèlement", "Hors sujet", "Propos haineux",
-                  "Désinformation", "Autre raison"):
+    for label in (
+        "Spam ou publicité",
+        "Harcèlement",
+        "Hors sujet",
+        "Propos haineux",
+        "Désinformation",
+        "Autre raison",
+    ):
         assert label in html
     assert "<legend>Pourquoi signalez-vous ce commentaire ?</legend>" in html
     response = flag(reader, reason="misinformation", note="Chiffres faux")
@@ -74,7 +80,10 @@ def test_flag_form_works_without_javascript(commented, reader, app):
     with app.app_context():
         row = db.session.execute(select(Flag)).scalar_one()
         assert (row.reason, row.note, row.address_hash is not None) == (
-            "misinformation", "Chiffres faux", True)
+            "misinformation",
+            "Chiffres faux",
+            True,
+        )
     assert last_comment(app).flag_count == 1
 
 
@@ -102,8 +111,7 @@ def test_comment_is_hidden_pending_review_at_the_threshold(commented, make_reade
     assert last_comment(app).status == "approved"
     flag(make_reader())
     comment = last_comment(app)
-    assert (comment.status, comment.pending_reason, comment.flag_count) == (
-        "pending", "flags", 3)
+    assert (comment.status, comment.pending_reason, comment.flag_count) == ("pending", "flags", 3)
     assert "Un avis à juger" not in make_reader().open_article().get_data(as_text=True)
     assert "en attente de modération" in commented.open_article().get_data(as_text=True)
 

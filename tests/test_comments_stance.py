@@ -52,6 +52,7 @@ def test_filter_by_stance(make_reader):
 
 def test_one_line_summary_per_side(make_reader, app):
     from tests.comment_helpers import update_comment
+
     discussion(make_reader, {"Croit": 3, "Doute": 1, "Croit2": 2})
     update_comment(app, 1, useful_count=4)
     update_comment(app, 3, useful_count=1)

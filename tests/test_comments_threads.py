@@ -24,7 +24,7 @@ def discussion_html(reader, **params) -> str:
     response = reader.open_article(**params)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    return html[html.index('id="discussion"'):]
+    return html[html.index('id="discussion"') :]
 
 
 def shown_ids(html: str) -> list[int]:
@@ -39,8 +39,12 @@ def test_reply_is_nested_under_its_parent(make_reader, app):
     reply = last_comment(app)
     assert (reply.parent_id, reply.thread_id, reply.depth) == (1, 1, 1)
     html = discussion_html(bob)
-    assert re.search(r'id="c1".*<ol class="comment-list replies"[^>]*>\s*<li[^>]*>\s*'
-                     r'<article class="comment" id="c2"', html, re.S)
+    assert re.search(
+        r'id="c1".*<ol class="comment-list replies"[^>]*>\s*<li[^>]*>\s*'
+        r'<article class="comment" id="c2"',
+        html,
+        re.S,
+    )
 
 
 def test_reply_form_without_javascript(reader):
@@ -57,8 +61,9 @@ def test_replies_past_the_depth_cap_attach_at_the_cap(make_reader, app):
     reader = make_reader()
     post_comment(reader, body="niveau 0", pseudonym="Niveau")
     for parent in (1, 2, 3):
-        post_comment(make_reader(), body=f"niveau {parent}", pseudonym=f"Lecteur {parent}",
-                     parent_id=parent)
+        post_comment(
+            make_reader(), body=f"niveau {parent}", pseudonym=f"Lecteur {parent}", parent_id=parent
+        )
     response = post_comment(reader, body="trop profond", parent_id=4)
     assert response.status_code == 302
     deep = last_comment(app)
@@ -70,6 +75,7 @@ def test_replies_past_the_depth_cap_attach_at_the_cap(make_reader, app):
 
 def test_reply_to_a_missing_or_foreign_comment_is_refused(reader, count_rows):
     from forum.models import Comment
+
     response = post_comment(reader, body="Texte gardé", parent_id=42)
     assert response.status_code == 409
     assert "n&#39;accepte plus de réponses" in response.get_data(as_text=True)
@@ -83,8 +89,9 @@ def edit_form(reader, comment_id: int):
 def test_author_edits_inside_the_window_and_it_shows_modifie(reader, app):
     post_comment(reader, body="Version 1")
     assert edit_form(reader, 1).status_code == 200
-    response = reader.post_form("/comments/1/edit", {"body": "Version *2*", "submit": "x"},
-                                page="/comments/1/edit")
+    response = reader.post_form(
+        "/comments/1/edit", {"body": "Version *2*", "submit": "x"}, page="/comments/1/edit"
+    )
     assert response.status_code == 302
     html = discussion_html(reader)
     assert "Version <em>2</em>" in html and "(modifié)" in html
@@ -93,11 +100,13 @@ def test_author_edits_inside_the_window_and_it_shows_modifie(reader, app):
 
 def test_edit_preview_and_empty_body(reader, app):
     post_comment(reader, body="Version 1")
-    response = reader.post_form("/comments/1/edit", {"body": "**gras**", "preview": "x"},
-                                page="/comments/1/edit")
+    response = reader.post_form(
+        "/comments/1/edit", {"body": "**gras**", "preview": "x"}, page="/comments/1/edit"
+    )
     assert response.status_code == 200 and "<strong>gras</strong>" in response.text
-    response = reader.post_form("/comments/1/edit", {"body": "  ", "submit": "x"},
-                                page="/comments/1/edit")
+    response = reader.post_form(
+        "/comments/1/edit", {"body": "  ", "submit": "x"}, page="/comments/1/edit"
+    )
     assert response.status_code == 400 and "Votre commentaire est vide." in response.text
     assert last_comment(app).body_source == "Version 1"
 
@@ -110,8 +119,9 @@ def test_edit_after_the_window_is_refused(reader, app):
     assert "Le délai de 15 minutes" in response.get_data(as_text=True)
     assert "Modifier ou supprimer" not in discussion_html(reader)
     token = reader.token()
-    response = reader.client.post("/comments/1/edit", data={"csrf_token": token,
-                                                            "body": "Version 2", "submit": "x"})
+    response = reader.client.post(
+        "/comments/1/edit", data={"csrf_token": token, "body": "Version 2", "submit": "x"}
+    )
     assert response.status_code == 403
     assert last_comment(app).body_source == "Version 1"
 
@@ -188,21 +198,26 @@ def test_pages_by_number_show_every_thread_once_in_order_from_either_end(app, re
     featured = [ids[3], ids[8]]
     for thread in featured:
         update_comment(app, thread, featured_at=utcnow())
-    keys = {"recent": lambda i: (-i,), "oldest": lambda i: (i,),
-            "useful": lambda i: (-useful[i], -i)}[sort]
-    expected = sorted(featured, key=keys) + sorted(
-        (i for i in ids if i not in featured), key=keys)
+    keys = {
+        "recent": lambda i: (-i,),
+        "oldest": lambda i: (i,),
+        "useful": lambda i: (-useful[i], -i),
+    }[sort]
+    expected = sorted(featured, key=keys) + sorted((i for i in ids if i not in featured), key=keys)
     for stance in (None, "none"):
-        pages = [shown_ids(discussion_html(reader, sort=sort, page=page, stance=stance))
-                 for page in (1, 2, 3)]
+        pages = [
+            shown_ids(discussion_html(reader, sort=sort, page=page, stance=stance))
+            for page in (1, 2, 3)
+        ]
         assert [len(p) for p in pages] == [5, 5, 3]
         assert [thread for page in pages for thread in page] == expected
     with app.app_context():
         cache.clear()  # the page's threads are cached: read them again
     with recorded_queries(app) as statements:
         discussion_html(reader, sort=sort, page=3)
-    offsets = [_offset(statement, params) for statement, params in statements
-               if "OFFSET" in statement]
+    offsets = [
+        _offset(statement, params) for statement, params in statements if "OFFSET" in statement
+    ]
     assert offsets and max(offsets) < 5  # the last page is read from the end, not skipped to
 
 
@@ -221,8 +236,11 @@ def test_permalink_leads_to_the_page_that_shows_the_comment(app, reader):
     reply_id = oldest + 12  # replies are inserted after every top-level comment
     response = reader.client.get(f"/comments/{reply_id}")
     assert response.headers["Location"].endswith(f"?page=3#c{reply_id}")
-    assert reader.client.get(f"/comments/{ids[-1]}").headers["Location"].endswith(
-        f"{ARTICLE_URL}#c{ids[-1]}")
+    assert (
+        reader.client.get(f"/comments/{ids[-1]}")
+        .headers["Location"]
+        .endswith(f"{ARTICLE_URL}#c{ids[-1]}")
+    )
     assert reader.client.get("/comments/99999").status_code == 404
 
 
@@ -259,10 +277,13 @@ def test_hidden_comments_keep_the_thread_shape(app, make_reader):
 def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, monkeypatch):
     from forum.comments import services
     from forum.moderation.policy import PostingVerdict
+
     post_comment(reader, body="Version 1")
-    monkeypatch.setattr(services, "judge_new_comment",
-                        lambda *a: PostingVerdict("pending", "suspect_word"))
-    reader.post_form("/comments/1/edit", {"body": "Version douteuse", "submit": "x"},
-                     page="/comments/1/edit")
+    monkeypatch.setattr(
+        services, "judge_new_comment", lambda *a: PostingVerdict("pending", "suspect_word")
+    )
+    reader.post_form(
+        "/comments/1/edit", {"body": "Version douteuse", "submit": "x"}, page="/comments/1/edit"
+    )
     comment = last_comment(app)
     assert (comment.status, comment.pending_reason) == ("pending", "suspect_word")

@@ -29,9 +29,11 @@ def vote_form(app, token: str) -> dict:
 
 def votes_by_reader(app) -> list[int]:
     with app.app_context():
-        return list(db.session.execute(
-            select(func.count()).select_from(Vote).group_by(Vote.reader_hash, Vote.question_id)
-        ).scalars())
+        return list(
+            db.session.execute(
+                select(func.count()).select_from(Vote).group_by(Vote.reader_hash, Vote.question_id)
+            ).scalars()
+        )
 
 
 def signed_reader_id(app) -> str:
@@ -54,9 +56,7 @@ def fire_at_once(count: int, send) -> list[int]:
 def test_fifty_distinct_readers_voting_at_once_make_fifty_votes(app, live_server):
     readers = [HttpReader(live_server.url) for _ in range(50)]
     forms = [vote_form(app, reader.csrf_token(ARTICLE)) for reader in readers]
-    statuses = fire_at_once(
-        50, lambda i: readers[i].post(f"{ARTICLE}/vote", forms[i]).status
-    )
+    statuses = fire_at_once(50, lambda i: readers[i].post(f"{ARTICLE}/vote", forms[i]).status)
     assert statuses == [302] * 50
     per_reader = votes_by_reader(app)
     assert len(per_reader) == 100, "50 readers x 2 questions"

@@ -36,12 +36,13 @@ def test_content_load_twice_changes_nothing_and_keeps_votes(app, runner, reader)
     assert len(after["votes"]) == 2
 
 
-def test_content_load_updates_an_edited_article_without_touching_votes(app, runner, reader,
-                                                                       tmp_path):
+def test_content_load_updates_an_edited_article_without_touching_votes(
+    app, runner, reader, tmp_path
+):
     reader.vote({"credibility": 2, "relevance": 3})
     source = next(Path(app.root_path, "content", "articles").glob("*.md"))
     edited = source.read_text(encoding="utf-8").replace(
-        "title = \"Anthropic coupe", "title = \"Édité : Anthropic coupe"
+        'title = "Anthropic coupe', 'title = "Édité : Anthropic coupe'
     )
     (tmp_path / source.name).write_text(edited, encoding="utf-8")
     result = runner.invoke(args=["content", "load", "--dir", str(tmp_path)])

@@ -33,14 +33,21 @@ def test_oversized_request_gets_the_styled_413(reader):
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        create_app({"FORUM_ENV": "production", "SECRET_KEY": "change-me",
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+        create_app(
+            {
+                "FORUM_ENV": "production",
+                "SECRET_KEY": "change-me",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+            }
+        )
 
 
 def test_development_generates_one_secret_key_into_instance_and_reuses_it(tmp_path):
-    first = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
-                        "SECRET_KEY": None})
-    second = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
-                         "SECRET_KEY": None})
+    first = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": None}
+    )
+    second = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": None}
+    )
     assert len(first.config["SECRET_KEY"]) == 64
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]

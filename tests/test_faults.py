@@ -52,13 +52,24 @@ class Ledger:
 @pytest.fixture
 def gunicorn(app, database_url, tmp_path):
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
-           "FORUM_BIND": f"127.0.0.1:{port}", "FORUM_WORKERS": "2",
-           "FORUM_LIMIT_VOTE": "100000 per minute", "FORUM_LIMIT_COMMENT": "100000 per minute",
-           "FORUM_MIN_POST_SECONDS": "0", "FORUM_ACCESS_LOG": "/dev/null"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "FORUM_BIND": f"127.0.0.1:{port}",
+        "FORUM_WORKERS": "2",
+        "FORUM_LIMIT_VOTE": "100000 per minute",
+        "FORUM_LIMIT_COMMENT": "100000 per minute",
+        "FORUM_MIN_POST_SECONDS": "0",
+        "FORUM_ACCESS_LOG": "/dev/null",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "errors.log").open("w"))
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "errors.log").open("w"),
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while fetch_or_none(base + "/healthz") != 200:
@@ -78,25 +89,36 @@ def terminate_backends(database_url: str) -> int:
     """Cut every other connection to this test's own database (and only that database)."""
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as connection:
-        return len(connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall())
+        return len(
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        )
 
 
 def one_reader_session(app, base: str, forms: list[dict], ledger: Ledger, faults_done) -> None:
     reader_id = secrets.token_urlsafe(24)
     reader = HttpReader(base)
-    reader.set_cookie(app.config["FORUM_READER_COOKIE"],
-                      URLSafeSerializer(TEST_SECRET, salt=COOKIE_SALT).dumps(reader_id))
+    reader.set_cookie(
+        app.config["FORUM_READER_COOKIE"],
+        URLSafeSerializer(TEST_SECRET, salt=COOKIE_SALT).dumps(reader_id),
+    )
     with app.app_context():
         reader_hash = keyed_hash("reader", reader_id)
     marker = f"témoin-{secrets.token_hex(6)}"
     form = forms[len(ledger.votes) % len(forms)]
     steps = [
         ("vote", f"{ARTICLE}/vote", form),
-        ("comment", f"{ARTICLE}/comments",
-         {"pseudonym": f"Lecteur {marker[-8:]}", "submit": "1",
-          "body": f"Avis {marker} : la coupure de l'accès me paraît crédible."}),
+        (
+            "comment",
+            f"{ARTICLE}/comments",
+            {
+                "pseudonym": f"Lecteur {marker[-8:]}",
+                "submit": "1",
+                "body": f"Avis {marker} : la coupure de l'accès me paraît crédible.",
+            },
+        ),
     ]
     try:
         page = reader.get(ARTICLE)
@@ -130,10 +152,14 @@ def record_failure(ledger: Ledger, kind: str, reply) -> None:
 
 
 def test_acknowledged_writes_survive_cut_connections_and_a_killed_worker(
-        app, database_url, gunicorn):
+    app, database_url, gunicorn
+):
     server, base = gunicorn
-    forms = [dict([poll_field(app, "credibility", c), poll_field(app, "relevance", r)])
-             for c in range(5) for r in range(5)]
+    forms = [
+        dict([poll_field(app, "credibility", c), poll_field(app, "relevance", r)])
+        for c in range(5)
+        for r in range(5)
+    ]
     ledger, stop, faults_done = Ledger(), threading.Event(), threading.Event()
 
     errors: list[str] = []
@@ -166,11 +192,13 @@ def test_acknowledged_writes_survive_cut_connections_and_a_killed_worker(
     for thread in threads:
         thread.join(timeout=60)
 
-    print(f"\nfaults: sent {ledger.sent}, acknowledged {len(ledger.votes)} votes and "
-          f"{len(ledger.comments)} comments, {len(ledger.failures)} styled 5xx "
-          f"({sorted(set(ledger.failures))}), {ledger.dropped} dropped by the killed worker, "
-          f"{terminated} backends terminated, {ledger.acknowledged_after_faults} "
-          "acknowledged after the last fault")
+    print(
+        f"\nfaults: sent {ledger.sent}, acknowledged {len(ledger.votes)} votes and "
+        f"{len(ledger.comments)} comments, {len(ledger.failures)} styled 5xx "
+        f"({sorted(set(ledger.failures))}), {ledger.dropped} dropped by the killed worker, "
+        f"{terminated} backends terminated, {ledger.acknowledged_after_faults} "
+        "acknowledged after the last fault"
+    )
     assert errors == []
     assert server.poll() is None, "gunicorn's master is still the same process"
     assert killed not in workers_of(server), "the killed worker was replaced"
@@ -183,8 +211,10 @@ def test_acknowledged_writes_survive_cut_connections_and_a_killed_worker(
     with app.app_context():
         db.session.remove()
         stored_comments = set(db.session.execute(select(Comment.body_source)).scalars())
-        stored_votes = {(v.reader_hash, v.question_id, v.choice_id)
-                        for v in db.session.execute(select(Vote)).scalars()}
+        stored_votes = {
+            (v.reader_hash, v.question_id, v.choice_id)
+            for v in db.session.execute(select(Vote)).scalars()
+        }
     for marker in ledger.comments:
         assert any(marker in body for body in stored_comments), f"lost comment {marker}"
     question_of = {name: int(name.removeprefix("q_")) for name in forms[0]}

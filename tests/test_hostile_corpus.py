@@ -19,8 +19,15 @@ from tests.test_access_matrix import ACCESS
 # Form fields of every POST route (CSRF token aside). Names may use the ids of `targets`.
 FIELDS: dict[str, list[str]] = {
     "/articles/<slug>/vote": ["q_{q1}", "q_{q2}"],
-    "/articles/<slug>/comments": ["pseudonym", "body", "parent_id", "submission_token",
-                                  "rendered_at", "website", "preview"],
+    "/articles/<slug>/comments": [
+        "pseudonym",
+        "body",
+        "parent_id",
+        "submission_token",
+        "rendered_at",
+        "website",
+        "preview",
+    ],
     "/comments/<int:comment_id>/edit": ["body", "preview"],
     "/comments/<int:comment_id>/delete": [],
     "/comments/<int:comment_id>/flag": ["reason", "note"],
@@ -30,12 +37,14 @@ FIELDS: dict[str, list[str]] = {
     "/staff/password": ["current_password", "new_password", "confirm_password"],
     "/moderation/comments/<int:comment_id>/<action>": ["next"],
     "/moderation/comments/<int:comment_id>/reject": ["reason", "note", "next"],
-    "/moderation/comments/<int:comment_id>/ban": ["duration", "reason", "include_address",
-                                                  "next"],
+    "/moderation/comments/<int:comment_id>/ban": ["duration", "reason", "include_address", "next"],
     "/moderation/bulk": ["action", "reason", "note", "comment_ids", "next"],
     "/moderation/articles/<slug>/settings": [
-        "a{article}-discussion_open", "a{article}-poll_open", "a{article}-premoderation",
-        "a{article}-flag_threshold"],
+        "a{article}-discussion_open",
+        "a{article}-poll_open",
+        "a{article}-premoderation",
+        "a{article}-flag_threshold",
+    ],
     "/moderation/bans/<int:ban_id>/lift": [],
     "/moderation/words": ["word", "kind"],
     "/moderation/words/<int:rule_id>/delete": [],
@@ -83,22 +92,35 @@ def test_every_route_has_a_plan():
 @pytest.fixture
 def targets(app, reader) -> dict:
     """The rows the routes act on; the reader owns one comment so edit/delete reach the view."""
-    reader.post_form(f"/articles/{ARTICLE_SLUG}/comments",
-                     {"pseudonym": "Lectrice", "body": "Mon premier avis.", "submit": "1"})
+    reader.post_form(
+        f"/articles/{ARTICLE_SLUG}/comments",
+        {"pseudonym": "Lectrice", "body": "Mon premier avis.", "submit": "1"},
+    )
     pending = add_comment(app, status="pending", pending_reason="premoderation")
     public = add_comment(app, body="Un avis publié.")
     with app.app_context():
         article = db.session.execute(
-            select(Article).where(Article.slug == ARTICLE_SLUG)).scalar_one()
-        own = db.session.execute(select(Comment.id).where(
-            Comment.body_source == "Mon premier avis.")).scalar_one()
+            select(Article).where(Article.slug == ARTICLE_SLUG)
+        ).scalar_one()
+        own = db.session.execute(
+            select(Comment.id).where(Comment.body_source == "Mon premier avis.")
+        ).scalar_one()
         ban = Ban(reader_hash="b" * 64, reason="test")
         word = WordRule(word="vieux", normalized="vieux", kind="suspect")
         db.session.add_all([ban, word])
         db.session.commit()
         q1, q2 = (question.id for question in article.questions)
-        return {"slug": ARTICLE_SLUG, "article": article.id, "own": own, "public": public,
-                "pending": pending, "ban": ban.id, "word": word.id, "q1": q1, "q2": q2}
+        return {
+            "slug": ARTICLE_SLUG,
+            "article": article.id,
+            "own": own,
+            "public": public,
+            "pending": pending,
+            "ban": ban.id,
+            "word": word.id,
+            "q1": q1,
+            "q2": q2,
+        }
 
 
 def client_for(rule: str, reader, admin, anonymous):
@@ -132,9 +154,14 @@ def corpus(database_url) -> list[tuple[str, bytes]]:
 def test_hostile_values_never_break_a_route_or_the_data(app, reader, admin, targets, corpus):
     anonymous = app.test_client()
     # A moderator whose session must survive the run (logout is sent last).
-    tokens = {id(c): csrf_token(c.get(page).get_data(as_text=True)) for c, page in (
-        (reader.client, reader.article_url), (admin.client, "/moderation"),
-        (anonymous, "/staff/login"))}
+    tokens = {
+        id(c): csrf_token(c.get(page).get_data(as_text=True))
+        for c, page in (
+            (reader.client, reader.article_url),
+            (admin.client, "/moderation"),
+            (anonymous, "/staff/login"),
+        )
+    }
     clients = {"reader": reader.client, "admin": admin.client, "anonymous": anonymous}
     routes = sorted(ACCESS, key=lambda route: route[1] == "/staff/logout")
 
@@ -150,9 +177,14 @@ def test_hostile_values_never_break_a_route_or_the_data(app, reader, admin, targ
             continue
         fields = [name.format(**targets) for name in FIELDS[rule]]
         for label, value in corpus if fields else []:
-            check(client.post(url, data=body(fields, value, token),
-                              content_type="application/x-www-form-urlencoded"),
-                  f"POST {url} {label}")
+            check(
+                client.post(
+                    url,
+                    data=body(fields, value, token),
+                    content_type="application/x-www-form-urlencoded",
+                ),
+                f"POST {url} {label}",
+            )
         send_malformed_requests(client, url, fields or ["x"], token)
 
     for label, value in corpus:
@@ -162,21 +194,40 @@ def test_hostile_values_never_break_a_route_or_the_data(app, reader, admin, targ
     assert_nothing_invalid_was_stored(app)
     again = StaffMember(app, admin.email)
     assert again.login(password=STAFF_PASSWORD).status_code == 302, (
-        "the admin's password was not changed by the corpus")
+        "the admin's password was not changed by the corpus"
+    )
     assert_pages_show_no_live_markup(anonymous, again)
 
 
 def send_malformed_requests(client, url: str, fields: list[str], token: str) -> None:
     arrays = [(name, f"valeur {n}") for name in fields for n in (1, 2)]
-    check(client.post(url, data=urlencode([*arrays, ("csrf_token", token)]),
-                      content_type="application/x-www-form-urlencoded"), f"{url} arrays")
-    check(client.post(url, data=json.dumps({name: ["x"] for name in fields}),
-                      content_type="application/json"), f"{url} json")
+    check(
+        client.post(
+            url,
+            data=urlencode([*arrays, ("csrf_token", token)]),
+            content_type="application/x-www-form-urlencoded",
+        ),
+        f"{url} arrays",
+    )
+    check(
+        client.post(
+            url, data=json.dumps({name: ["x"] for name in fields}), content_type="application/json"
+        ),
+        f"{url} json",
+    )
     check(client.post(url, data="x=1", content_type="text/plain"), f"{url} text/plain")
-    check(client.post(url, data=b"\xff\xfe\x00", content_type="multipart/form-data"),
-          f"{url} broken multipart")
-    check(client.post(url, data={"csrf_token": token, **{n: "a\x00b" for n in fields}},
-                      content_type="multipart/form-data"), f"{url} multipart NUL")
+    check(
+        client.post(url, data=b"\xff\xfe\x00", content_type="multipart/form-data"),
+        f"{url} broken multipart",
+    )
+    check(
+        client.post(
+            url,
+            data={"csrf_token": token, **{n: "a\x00b" for n in fields}},
+            content_type="multipart/form-data",
+        ),
+        f"{url} multipart NUL",
+    )
 
 
 def assert_nothing_invalid_was_stored(app) -> None:
@@ -187,7 +238,8 @@ def assert_nothing_invalid_was_stored(app) -> None:
                 for column, value in zip(text_columns, row, strict=True):
                     if isinstance(value, str):
                         assert "\x00" not in value and "\ufffd" not in value, (
-                            f"{table.name}.{column.name}: {value[:60]!r}")
+                            f"{table.name}.{column.name}: {value[:60]!r}"
+                        )
         for comment in db.session.execute(select(Comment)).scalars():
             assert len(comment.body_source) <= 5000
             erased = comment.deleted_at is not None and comment.author_name == ""  # Mes données
@@ -197,10 +249,12 @@ def assert_nothing_invalid_was_stored(app) -> None:
 
 
 def assert_pages_show_no_live_markup(anonymous, admin) -> None:
-    pages = [anonymous.get(f"/articles/{ARTICLE_SLUG}"),
-             anonymous.get(f"/articles/{ARTICLE_SLUG}/comments.atom"),
-             admin.client.get("/moderation?tab=recent"),
-             admin.client.get("/moderation/words")]
+    pages = [
+        anonymous.get(f"/articles/{ARTICLE_SLUG}"),
+        anonymous.get(f"/articles/{ARTICLE_SLUG}/comments.atom"),
+        admin.client.get("/moderation?tab=recent"),
+        admin.client.get("/moderation/words"),
+    ]
     for page in pages:
         assert page.status_code == 200
         assert not LIVE_MARKUP.search(page.get_data(as_text=True))

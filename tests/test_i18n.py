@@ -15,8 +15,7 @@ CATALOG = ROOT / "forum/translations/fr/LC_MESSAGES/messages.po"
 def extracted_messages() -> set[str]:
     with (ROOT / "babel.cfg").open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
-                "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords

@@ -30,8 +30,10 @@ def test_bad_bytes_in_the_path_are_refused(client, path):
 def test_bad_bytes_in_a_form_are_refused_and_nothing_is_stored(reader, count_rows, raw):
     token = reader.token().encode()
     response = reader.client.post(
-        f"{ARTICLE}/comments", content_type="application/x-www-form-urlencoded",
-        data=b"csrf_token=" + token + b"&pseudonym=Lectrice&submit=1&body=" + raw)
+        f"{ARTICLE}/comments",
+        content_type="application/x-www-form-urlencoded",
+        data=b"csrf_token=" + token + b"&pseudonym=Lectrice&submit=1&body=" + raw,
+    )
     assert response.status_code == 400
     assert MESSAGE in response.get_data(as_text=True)
     assert count_rows(Comment) == 0
@@ -40,14 +42,18 @@ def test_bad_bytes_in_a_form_are_refused_and_nothing_is_stored(reader, count_row
 def test_a_nul_in_a_multipart_form_is_refused(reader, count_rows):
     field, choice = reader.poll_field("credibility", 1)
     response = reader.client.post(
-        f"{ARTICLE}/vote", content_type="multipart/form-data",
-        data={"csrf_token": reader.token(), field: f"{choice}\x00"})
+        f"{ARTICLE}/vote",
+        content_type="multipart/form-data",
+        data={"csrf_token": reader.token(), field: f"{choice}\x00"},
+    )
     assert response.status_code == 400
     assert count_rows(Vote) == 0
 
 
 def test_accents_and_emoji_pass(reader, count_rows):
-    response = reader.post_form(f"{ARTICLE}/comments", {
-        "pseudonym": "Hélène", "body": "Très crédible 👍 — « vraiment ».", "submit": "1"})
+    response = reader.post_form(
+        f"{ARTICLE}/comments",
+        {"pseudonym": "Hélène", "body": "Très crédible 👍 — « vraiment ».", "submit": "1"},
+    )
     assert response.status_code in {302, 303}
     assert count_rows(Comment) == 1

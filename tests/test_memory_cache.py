@@ -100,6 +100,8 @@ def test_the_least_recently_read_entry_goes_first():
 
 def _rewrite_behind_the_apps_back(app, comment_id: int) -> None:
     with app.app_context():
-        db.session.execute(text("UPDATE comments SET body_html = '<p>Réécrit</p>' WHERE id = :id"),
-                           {"id": comment_id})
+        db.session.execute(
+            text("UPDATE comments SET body_html = '<p>Réécrit</p>' WHERE id = :id"),
+            {"id": comment_id},
+        )
         db.session.commit()

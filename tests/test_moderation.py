@@ -38,9 +38,15 @@ def comment_state(app, comment_id: int) -> Comment:
 def audit(app) -> list[AuditEntry]:
     """The moderation entries (the persona fixtures' account creations left out)."""
     with app.app_context():
-        entries = db.session.execute(
-            select(AuditEntry).where(AuditEntry.action.not_like("staff_%"))
-            .order_by(AuditEntry.id)).scalars().all()
+        entries = (
+            db.session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.action.not_like("staff_%"))
+                .order_by(AuditEntry.id)
+            )
+            .scalars()
+            .all()
+        )
         db.session.expunge_all()
         return entries
 
@@ -48,8 +54,9 @@ def audit(app) -> list[AuditEntry]:
 def add_flags(app, comment_id: int, *reasons: str, note: str = "") -> None:
     with app.app_context():
         for number, reason in enumerate(reasons):
-            db.session.add(Flag(comment_id=comment_id, reader_hash=f"{number:064d}",
-                                reason=reason, note=note))
+            db.session.add(
+                Flag(comment_id=comment_id, reader_hash=f"{number:064d}", reason=reason, note=note)
+            )
         db.session.get(Comment, comment_id).flag_count += len(reasons)
         db.session.commit()
 
@@ -70,18 +77,28 @@ def assert_one_entry(app, action: str, member, comment_id: int | None = None) ->
 
 # --- the queue ---------------------------------------------------------------------------
 
+
 def test_pending_tab_shows_each_comment_with_its_context(app, moderator):
-    parent = add_comment(app, body="Le message parent", reader_hash=OTHER_READER,
-                         author_name="Paul")
+    parent = add_comment(
+        app, body="Le message parent", reader_hash=OTHER_READER, author_name="Paul"
+    )
     add_comment(app, body="Un ancien avis de Léa", author_name="Léa")
-    held = add_comment(app, body="Réponse en attente", author_name="Léa", parent_id=parent,
-                       status="pending", pending_reason="first_comment")
+    held = add_comment(
+        app,
+        body="Réponse en attente",
+        author_name="Léa",
+        parent_id=parent,
+        status="pending",
+        pending_reason="first_comment",
+    )
     add_flags(app, held, "spam", "spam", "hate", note="pub déguisée")
     with app.app_context():
         question = db.session.execute(
-            select(PollQuestion).where(PollQuestion.key == "credibility")).scalar_one()
-        db.session.add(Vote(question_id=question.id, choice_id=question.choices[3].id,
-                            reader_hash="r" * 64))
+            select(PollQuestion).where(PollQuestion.key == "credibility")
+        ).scalar_one()
+        db.session.add(
+            Vote(question_id=question.id, choice_id=question.choices[3].id, reader_hash="r" * 64)
+        )
         db.session.commit()
     html = text(moderator.client.get("/moderation"))
     assert "Réponse en attente" in html
@@ -96,29 +113,41 @@ def test_pending_tab_shows_each_comment_with_its_context(app, moderator):
     assert "js/moderation.js" in html
 
 
-@pytest.mark.parametrize("tab, shown, hidden", [
-    ("pending", ["en attente"], ["publié", "refusé", "signalé"]),
-    ("reported", ["signalé", "retenu par signalements"], ["publié", "refusé", "en attente"]),
-    ("recent", ["publié", "refusé", "signalé", "en attente", "retenu par signalements"], []),
-    ("rejected", ["refusé"], ["publié", "signalé", "en attente"]),
-])
+@pytest.mark.parametrize(
+    "tab, shown, hidden",
+    [
+        ("pending", ["en attente"], ["publié", "refusé", "signalé"]),
+        ("reported", ["signalé", "retenu par signalements"], ["publié", "refusé", "en attente"]),
+        ("recent", ["publié", "refusé", "signalé", "en attente", "retenu par signalements"], []),
+        ("rejected", ["refusé"], ["publié", "signalé", "en attente"]),
+    ],
+)
 def test_tabs_select_their_comments(app, moderator, tab, shown, hidden):
     add_comment(app, body="publié")
     add_comment(app, body="refusé", status="rejected", reject_reason="Spam")
     add_comment(app, body="en attente", status="pending", pending_reason="premoderation")
     add_flags(app, add_comment(app, body="signalé"), "spam")
-    add_flags(app, add_comment(app, body="retenu par signalements", status="pending",
-                               pending_reason="flags"), "spam", "spam", "spam")
+    add_flags(
+        app,
+        add_comment(app, body="retenu par signalements", status="pending", pending_reason="flags"),
+        "spam",
+        "spam",
+        "spam",
+    )
     html = text(moderator.client.get("/moderation", query_string={"tab": tab}))
-    bodies = [b for b in ("publié", "refusé", "signalé", "en attente",
-                          "retenu par signalements") if f"<p>{b}</p>" in html]
+    bodies = [
+        b
+        for b in ("publié", "refusé", "signalé", "en attente", "retenu par signalements")
+        if f"<p>{b}</p>" in html
+    ]
     assert sorted(bodies) == sorted(shown)
     assert not set(hidden) & set(bodies)
 
 
 def test_comments_deleted_by_their_authors_leave_the_queues(app, moderator):
-    pending = add_comment(app, body="", status="pending", pending_reason="premoderation",
-                          deleted_at=utcnow())
+    pending = add_comment(
+        app, body="", status="pending", pending_reason="premoderation", deleted_at=utcnow()
+    )
     add_flags(app, add_comment(app, body="", deleted_at=utcnow()), "spam")
     add_comment(app, body="à relire", status="pending", pending_reason="premoderation")
     for tab in ("pending", "reported"):
@@ -155,13 +184,18 @@ def test_queue_queries_do_not_grow_with_its_length(app, moderator):
     few = queries_for_page()
     assert few >= 8  # the listener does see the page's queries
     for number in range(12):
-        reply = add_comment(app, parent_id=parent, reader_hash=f"{number:064d}",
-                            status="pending" if number % 2 else "approved")
+        reply = add_comment(
+            app,
+            parent_id=parent,
+            reader_hash=f"{number:064d}",
+            status="pending" if number % 2 else "approved",
+        )
         add_flags(app, reply, "spam")
     assert queries_for_page() == few
 
 
 # --- single actions ----------------------------------------------------------------------
+
 
 def test_approve_a_pending_comment(app, moderator):
     comment_id = add_comment(app, status="pending", pending_reason="premoderation")
@@ -184,7 +218,8 @@ def test_approving_a_reported_comment_resolves_its_flags(app, moderator):
         assert all(f.resolved_at for f in db.session.execute(select(Flag)).scalars())
     assert_one_entry(app, "approve", moderator, comment_id)
     assert "<p>Un commentaire de lecteur.</p>" not in text(
-        moderator.client.get("/moderation?tab=reported"))
+        moderator.client.get("/moderation?tab=reported")
+    )
 
 
 def test_approve_something_already_published_is_a_conflict(app, moderator):
@@ -245,11 +280,14 @@ def test_feature_then_unfeature(app, moderator):
     assert [e.action for e in audit(app)] == ["feature", "unfeature"]
 
 
-@pytest.mark.parametrize("fields", [
-    {"status": "pending", "pending_reason": "premoderation"},
-    {"status": "rejected", "reject_reason": "Spam"},
-    {"deleted_at": utcnow()},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "pending", "pending_reason": "premoderation"},
+        {"status": "rejected", "reject_reason": "Spam"},
+        {"deleted_at": utcnow()},
+    ],
+)
 def test_only_published_comments_can_be_featured(app, moderator, fields):
     comment_id = add_comment(app, **fields)
     assert act(moderator, comment_id, "feature").status_code == 409
@@ -270,12 +308,16 @@ def test_external_next_is_ignored_after_an_action(app, moderator):
 
 # --- bans --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("duration, length", [
-    ("24h", timedelta(hours=24)),
-    ("7d", timedelta(days=7)),
-    ("30d", timedelta(days=30)),
-    ("permanent", None),
-])
+
+@pytest.mark.parametrize(
+    "duration, length",
+    [
+        ("24h", timedelta(hours=24)),
+        ("7d", timedelta(days=7)),
+        ("30d", timedelta(days=30)),
+        ("permanent", None),
+    ],
+)
 def test_ban_the_author(app, moderator, duration, length):
     comment_id = add_comment(app)
     before = utcnow()
@@ -300,10 +342,13 @@ def test_ban_can_cover_the_address(app, moderator):
         assert db.session.execute(select(Ban.address_hash)).scalar_one() == "a" * 64
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"duration": "1y", "reason": "x"}, "N'est pas un choix valide."),
-    ({"duration": "24h", "reason": ""}, "Indiquez une raison."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"duration": "1y", "reason": "x"}, "N'est pas un choix valide."),
+        ({"duration": "24h", "reason": ""}, "Indiquez une raison."),
+    ],
+)
 def test_ban_needs_a_known_duration_and_a_reason(app, moderator, count_rows, data, message):
     response = act(moderator, add_comment(app), "ban", **data)
     assert response.status_code == 400
@@ -318,8 +363,7 @@ def test_bans_page_lists_and_lifts(app, moderator):
     assert "troll" in html and "Lever" in html
     with app.app_context():
         ban_id = db.session.execute(select(Ban.id)).scalar_one()
-    response = moderator.post_form(f"/moderation/bans/{ban_id}/lift", {},
-                                   page="/moderation/bans")
+    response = moderator.post_form(f"/moderation/bans/{ban_id}/lift", {}, page="/moderation/bans")
     assert response.status_code == 303
     with app.app_context():
         assert db.session.get(Ban, ban_id).lifted_at is not None
@@ -331,12 +375,19 @@ def test_bans_page_lists_and_lifts(app, moderator):
 
 # --- bulk --------------------------------------------------------------------------------
 
+
 def test_bulk_approve_skips_what_does_not_apply(app, moderator):
     held = [add_comment(app, status="pending", pending_reason="premoderation") for _ in range(2)]
     published = add_comment(app)
-    response = moderator.post_form("/moderation/bulk", {
-        "action": "approve", "comment_ids": [*held, published], "reason": "spam",
-        "next": "/moderation?tab=pending"})
+    response = moderator.post_form(
+        "/moderation/bulk",
+        {
+            "action": "approve",
+            "comment_ids": [*held, published],
+            "reason": "spam",
+            "next": "/moderation?tab=pending",
+        },
+    )
     assert response.status_code == 303
     assert all(comment_state(app, c).status == "approved" for c in held)
     entries = audit(app)
@@ -347,8 +398,9 @@ def test_bulk_approve_skips_what_does_not_apply(app, moderator):
 
 def test_bulk_reject_uses_the_reason(app, moderator):
     ids = [add_comment(app, status="pending") for _ in range(3)]
-    moderator.post_form("/moderation/bulk", {"action": "reject", "comment_ids": ids,
-                                             "reason": "spam"})
+    moderator.post_form(
+        "/moderation/bulk", {"action": "reject", "comment_ids": ids, "reason": "spam"}
+    )
     assert {comment_state(app, c).reject_reason for c in ids} == {"Publicité ou spam"}
     assert [e.action for e in audit(app)] == ["reject"] * 3
 
@@ -362,46 +414,72 @@ def test_bulk_needs_a_selection(app, moderator):
 
 # --- article settings --------------------------------------------------------------------
 
+
 def test_article_settings_change_and_are_audited(app, moderator):
     with app.app_context():
         article = db.session.execute(select(Article)).scalars().first()
         prefix, slug = f"a{article.id}-", article.slug
     page = "/moderation/articles"
     assert 'value="none"' in text(moderator.client.get(page))
-    response = moderator.post_form(f"/moderation/articles/{slug}/settings", {
-        prefix + "discussion_open": "0", prefix + "poll_open": "0",
-        prefix + "premoderation": "first", prefix + "flag_threshold": "5"}, page=page)
+    response = moderator.post_form(
+        f"/moderation/articles/{slug}/settings",
+        {
+            prefix + "discussion_open": "0",
+            prefix + "poll_open": "0",
+            prefix + "premoderation": "first",
+            prefix + "flag_threshold": "5",
+        },
+        page=page,
+    )
     assert response.status_code == 303
     with app.app_context():
         article = db.session.execute(select(Article)).scalars().first()
-        assert (article.discussion_open, article.poll_open, article.premoderation,
-                article.flag_threshold) == (False, False, "first", 5)
+        assert (
+            article.discussion_open,
+            article.poll_open,
+            article.premoderation,
+            article.flag_threshold,
+        ) == (False, False, "first", 5)
     entry = assert_one_entry(app, "article_settings", moderator)
     assert "premoderation: none -> first" in entry.details
     assert "Réglages enregistrés" in text(moderator.client.get(response.headers["Location"]))
     # The same values again: nothing changes, nothing is logged.
-    moderator.post_form(f"/moderation/articles/{slug}/settings", {
-        prefix + "discussion_open": "0", prefix + "poll_open": "0",
-        prefix + "premoderation": "first", prefix + "flag_threshold": "5"}, page=page)
+    moderator.post_form(
+        f"/moderation/articles/{slug}/settings",
+        {
+            prefix + "discussion_open": "0",
+            prefix + "poll_open": "0",
+            prefix + "premoderation": "first",
+            prefix + "flag_threshold": "5",
+        },
+        page=page,
+    )
     assert len(audit(app)) == 1
 
 
-@pytest.mark.parametrize("field, value", [("premoderation", "sometimes"),
-                                          ("flag_threshold", "0"),
-                                          ("discussion_open", "maybe")])
+@pytest.mark.parametrize(
+    "field, value",
+    [("premoderation", "sometimes"), ("flag_threshold", "0"), ("discussion_open", "maybe")],
+)
 def test_article_settings_refuse_bad_values(app, moderator, field, value):
     with app.app_context():
         article = db.session.execute(select(Article)).scalars().first()
         prefix, slug = f"a{article.id}-", article.slug
-    data = {prefix + "discussion_open": "1", prefix + "poll_open": "1",
-            prefix + "premoderation": "none", prefix + field: value}
-    response = moderator.post_form(f"/moderation/articles/{slug}/settings", data,
-                                   page="/moderation/articles")
+    data = {
+        prefix + "discussion_open": "1",
+        prefix + "poll_open": "1",
+        prefix + "premoderation": "none",
+        prefix + field: value,
+    }
+    response = moderator.post_form(
+        f"/moderation/articles/{slug}/settings", data, page="/moderation/articles"
+    )
     assert response.status_code == 400
     assert audit(app) == []
 
 
 # --- word lists (admins) -----------------------------------------------------------------
+
 
 def test_admin_manages_word_lists(app, admin):
     page = "/moderation/words"
@@ -417,21 +495,22 @@ def test_admin_manages_word_lists(app, admin):
     assert 'value="CRETIN"' in text(duplicate)
     empty = admin.post_form(page, {"word": "!!", "kind": "suspect"}, page=page)
     assert empty.status_code == 400
-    assert admin.post_form(f"/moderation/words/{rule_id}/delete", {}, page=page
-                           ).status_code == 303
+    assert admin.post_form(f"/moderation/words/{rule_id}/delete", {}, page=page).status_code == 303
     with app.app_context():
         assert db.session.execute(select(WordRule)).first() is None
     assert [e.action for e in audit(app)] == ["word_add", "word_remove"]
 
 
 def test_moderators_cannot_edit_word_lists(app, moderator, count_rows):
-    response = moderator.client.post("/moderation/words", data={
-        "csrf_token": moderator.token(), "word": "x", "kind": "banned"})
+    response = moderator.client.post(
+        "/moderation/words", data={"csrf_token": moderator.token(), "word": "x", "kind": "banned"}
+    )
     assert response.status_code == 403
     assert count_rows(WordRule) == 0
 
 
 # --- audit log and dashboard -------------------------------------------------------------
+
 
 def test_admin_reads_and_filters_the_audit_log(app, admin, moderator):
     first, second = add_comment(app, status="pending"), add_comment(app)
@@ -444,8 +523,9 @@ def test_admin_reads_and_filters_the_audit_log(app, admin, moderator):
     assert f"commentaire n° {first}" not in only_features
     by_actor = text(admin.client.get(f"/moderation/audit?actor={moderator.user_id}"))
     assert f"commentaire n° {first}" in by_actor and f"commentaire n° {second}" not in by_actor
-    assert "Aucune entrée" in text(admin.client.get(f"/moderation/audit?comment={first}"
-                                                    "&action=feature"))
+    assert "Aucune entrée" in text(
+        admin.client.get(f"/moderation/audit?comment={first}&action=feature")
+    )
     assert moderator.client.get("/moderation/audit").status_code == 403
 
 
@@ -460,7 +540,8 @@ def test_audit_entries_cannot_be_changed_or_deleted(app, moderator):
     act(moderator, add_comment(app, status="pending"), "approve")
     with app.app_context():
         entry = db.session.execute(
-            select(AuditEntry).where(AuditEntry.action == "approve")).scalar_one()
+            select(AuditEntry).where(AuditEntry.action == "approve")
+        ).scalar_one()
         entry.reason = "rewritten"
         with pytest.raises(AuditLogIsAppendOnly):
             db.session.commit()
@@ -487,6 +568,7 @@ def test_dashboard_counts(app, moderator, reader):
 
 # --- CSRF on every staff form ------------------------------------------------------------
 
+
 def staff_post_urls(app) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
@@ -504,9 +586,17 @@ def test_every_staff_form_requires_a_csrf_token(app, admin):
     urls = staff_post_urls(app)
     assert len(urls) >= 10
     for url in urls:
-        response = admin.client.post(url, data={"reason": "spam", "duration": "24h",
-                                                "word": "x", "kind": "banned",
-                                                "comment_ids": [1], "action": "approve"})
+        response = admin.client.post(
+            url,
+            data={
+                "reason": "spam",
+                "duration": "24h",
+                "word": "x",
+                "kind": "banned",
+                "comment_ids": [1],
+                "action": "approve",
+            },
+        )
         assert response.status_code == 400, url
         assert "jeton de sécurité" in text(response), url
     assert audit(app) == []

@@ -24,9 +24,9 @@ class HttpStaff:
     def __init__(self, base_url: str, email: str):
         self.base_url = base_url
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        self.post("/staff/login", {"email": email, "password": STAFF_PASSWORD},
-                  page="/staff/login")
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.post("/staff/login", {"email": email, "password": STAFF_PASSWORD}, page="/staff/login")
         self.token = self.csrf("/moderation")
 
     def csrf(self, page: str) -> str:
@@ -66,5 +66,6 @@ def test_simultaneous_actions_apply_once(app, live_server, action):
     assert sorted(statuses) == [200, 409]  # the success follows its redirect to the queue
     with app.app_context():
         entries = db.session.execute(
-            select(AuditEntry.action).where(AuditEntry.comment_id == comment_id)).all()
+            select(AuditEntry.action).where(AuditEntry.comment_id == comment_id)
+        ).all()
     assert len(entries) == 1

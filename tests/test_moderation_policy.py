@@ -23,7 +23,8 @@ def judge(app):
     def run(text: str = "Bonjour", reader_hash: str = READER, address_hash: str | None = ADDRESS):
         with app.test_request_context():
             article = db.session.execute(
-                select(Article).where(Article.slug == ARTICLE_SLUG)).scalar_one()
+                select(Article).where(Article.slug == ARTICLE_SLUG)
+            ).scalar_one()
             return judge_new_comment(article, reader_hash, address_hash, text)
 
     return run
@@ -75,14 +76,17 @@ def test_premoderation_none_publishes(app, judge):
     assert judge().status == "approved"
 
 
-@pytest.mark.parametrize("text", [
-    "Quel CRÉTIN, vraiment.",
-    "quel cretin",
-    "Crétin!",
-    "«crétin»",
-    "C R - crétin-là",
-    "CRETIN",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quel CRÉTIN, vraiment.",
+        "quel cretin",
+        "Crétin!",
+        "«crétin»",
+        "C R - crétin-là",
+        "CRETIN",
+    ],
+)
 def test_banned_word_refuses_whatever_the_case_and_accents(app, judge, text):
     add_words(app, "banned", "crétin")
     verdict = judge(text)
@@ -130,9 +134,23 @@ def test_ban_refuses_with_its_end_date(app, judge):
         ban = db.session.execute(select(Ban)).scalar_one()
     # Shown in Paris time: the month name in French and the year of the end date.
     assert str(ban.expires_at.year) in verdict.refusal
-    assert any(month in verdict.refusal for month in (
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-        "septembre", "octobre", "novembre", "décembre"))
+    assert any(
+        month in verdict.refusal
+        for month in (
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        )
+    )
 
 
 def test_ban_ends_by_itself_when_it_expires(app, judge, monkeypatch):

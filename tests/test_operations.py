@@ -105,12 +105,22 @@ def gunicorn_serving(url: str, logs: Path, **settings: str) -> Iterator[tuple[st
     """The site under gunicorn with the shipped gunicorn.conf.py: its base URL, the master's
     process id."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET,
-           "FORUM_BIND": f"127.0.0.1:{port}", "FORUM_WORKERS": "2", **settings}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": TEST_SECRET,
+        "FORUM_BIND": f"127.0.0.1:{port}",
+        "FORUM_WORKERS": "2",
+        **settings,
+    }
     with logs.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 30
@@ -128,8 +138,9 @@ def gunicorn_serving(url: str, logs: Path, **settings: str) -> Iterator[tuple[st
 def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_site, tmp_path):
     access_log = tmp_path / "access.log"
     logs = tmp_path / "gunicorn.log"
-    with gunicorn_serving(sqlite_site, logs, FORUM_ACCESS_LOG=str(access_log),
-                          FORUM_LOG_LEVEL="info") as (base, _master):
+    with gunicorn_serving(
+        sqlite_site, logs, FORUM_ACCESS_LOG=str(access_log), FORUM_LOG_LEVEL="info"
+    ) as (base, _master):
         assert fetch(base + "/") == 200
         assert fetch(base + ARTICLE) == 200
         assert fetch(base + "/nulle-part", **{"X-Request-ID": "probe-0001"}) == 404
@@ -156,10 +167,14 @@ def fetch_or_none(url: str) -> int | None:
         return None
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql+psycopg://postgres@127.0.0.1:1/absent",
-    "sqlite:////nonexistent-directory/forum.sqlite3",
-], ids=["postgresql-down", "sqlite-unopenable"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:1/absent",
+        "sqlite:////nonexistent-directory/forum.sqlite3",
+    ],
+    ids=["postgresql-down", "sqlite-unopenable"],
+)
 def test_an_unreachable_database_gives_the_styled_503_with_retry_after(url):
     app = make_app(url)
     app.logger.handlers[0].setStream(io.StringIO())
@@ -182,13 +197,25 @@ print(sorted(name for name in ("alembic", "flask_migrate") if name in sys.module
 def test_web_workers_leave_migrations_out_and_flask_db_still_migrates(sqlite_site):
     env = {**os.environ, "DATABASE_URL": sqlite_site, "SECRET_KEY": TEST_SECRET}
     env.pop("FORUM_MIGRATIONS", None)
-    worker = subprocess.run([sys.executable, "-c", WORKER_MODULES], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    worker = subprocess.run(
+        [sys.executable, "-c", WORKER_MODULES],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert worker.returncode == 0, worker.stderr
     assert worker.stdout.strip().splitlines()[-1] == "[]"
     flask = Path(sys.executable).with_name("flask")
-    current = subprocess.run([str(flask), "--app", "wsgi", "db", "current"], cwd=ROOT,
-                             env=env, capture_output=True, text=True, timeout=60)
+    current = subprocess.run(
+        [str(flask), "--app", "wsgi", "db", "current"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert current.returncode == 0, current.stderr
     assert "(head)" in current.stdout
 
@@ -207,8 +234,10 @@ def test_worker_recycling_is_set_from_the_environment(monkeypatch, value, expect
 
 
 @pytest.mark.live
-@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(),
-                    reason="needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory")
+@pytest.mark.skipif(
+    not Path("/proc/self/smaps_rollup").exists(),
+    reason="needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory",
+)
 def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp_path):
     with gunicorn_serving(sqlite_site, tmp_path / "gunicorn.log") as (base, master):
         for _ in range(20):
@@ -223,21 +252,31 @@ def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp
 
 
 @pytest.mark.live
-def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(sqlite_site,
-                                                                           tmp_path):
+def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(sqlite_site, tmp_path):
     """PYTHONOPTIMIZE=2, the memory option of README's Production section."""
-    with gunicorn_serving(sqlite_site, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2",
-                          FORUM_MIN_POST_SECONDS="0") as (base, _master):
+    with gunicorn_serving(
+        sqlite_site, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2", FORUM_MIN_POST_SECONDS="0"
+    ) as (base, _master):
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = browser.open(base + ARTICLE, timeout=10).read().decode()
         token = CSRF_RE.search(page).group(1)
-        voted = browser.open(base + ARTICLE + "/vote", data=vote_form(page, token).encode(),
-                             timeout=10).read().decode()
+        voted = (
+            browser.open(base + ARTICLE + "/vote", data=vote_form(page, token).encode(), timeout=10)
+            .read()
+            .decode()
+        )
         assert "Votre vote est enregistré" in voted
-        comment = {"csrf_token": token, "pseudonym": "Lectrice optimisée", "website": "",
-                   "body": "Un avis publié par un worker lancé avec PYTHONOPTIMIZE=2."}
-        commented = browser.open(base + ARTICLE + "/comments",
-                                 data=urlencode(comment).encode(), timeout=10).read().decode()
+        comment = {
+            "csrf_token": token,
+            "pseudonym": "Lectrice optimisée",
+            "website": "",
+            "body": "Un avis publié par un worker lancé avec PYTHONOPTIMIZE=2.",
+        }
+        commented = (
+            browser.open(base + ARTICLE + "/comments", data=urlencode(comment).encode(), timeout=10)
+            .read()
+            .decode()
+        )
         assert "Votre commentaire est publié" in commented
         assert "lancé avec PYTHONOPTIMIZE=2" in commented
         assert fetch(base + "/nulle-part") == 404

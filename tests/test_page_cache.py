@@ -16,8 +16,10 @@ from tests.test_comments_reactions import mark_useful
 from tests.test_moderation import act
 
 CACHES = ["simple", "redis"]
-ACTION_TOKEN_RE = re.compile(r'data-enhance="useful">\s*<input id="csrf_token" name="csrf_token"'
-                             r' type="hidden" value="([^"]+)"')
+ACTION_TOKEN_RE = re.compile(
+    r'data-enhance="useful">\s*<input id="csrf_token" name="csrf_token"'
+    r' type="hidden" value="([^"]+)"'
+)
 
 
 @pytest.fixture(params=CACHES)
@@ -66,8 +68,10 @@ def test_anonymous_page_shows_each_change_at_once(app, make_reader, moderator):
 
 def _change_behind_the_apps_back(app, comment_id: int) -> None:
     with app.app_context():
-        db.session.execute(text("UPDATE comments SET body_html = '<p>Autre</p>' WHERE id = :id"),
-                           {"id": comment_id})
+        db.session.execute(
+            text("UPDATE comments SET body_html = '<p>Autre</p>' WHERE id = :id"),
+            {"id": comment_id},
+        )
         db.session.commit()
 
 

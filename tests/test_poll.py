@@ -21,8 +21,13 @@ def test_poll_questions_match_the_article(reader):
     assert "Pensez-vous que cette annonce est crédible ou pertinente ?" in html
     assert "<legend" in html and "Cette annonce vous paraît-elle crédible ?" in html
     assert "Cette annonce vous paraît-elle pertinente ?" in html
-    for label in ("Pas du tout crédible", "Plutôt pas crédible", "Plutôt crédible",
-                  "Tout à fait crédible", "Sans avis"):
+    for label in (
+        "Pas du tout crédible",
+        "Plutôt pas crédible",
+        "Plutôt crédible",
+        "Tout à fait crédible",
+        "Sans avis",
+    ):
         assert label in html
 
 
@@ -46,8 +51,9 @@ def test_vote_works_without_javascript_by_post_redirect_get(reader):
 def test_a_vote_sent_from_the_page_is_answered_with_the_poll_in_place(make_reader, vote_rows):
     make_reader().vote({"credibility": 0, "relevance": 4})
     reader = make_reader()
-    response = reader.vote({"credibility": 3, "relevance": 1},
-                           headers={"X-Requested-With": "fetch"})
+    response = reader.vote(
+        {"credibility": 3, "relevance": 1}, headers={"X-Requested-With": "fetch"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Location" not in response.headers
     assert html.lstrip().startswith('<section class="poll" id="sondage"')
@@ -113,8 +119,9 @@ def test_closed_poll_refuses_votes_and_shows_final_results(app, reader, vote_row
     assert "Voter" not in html and "Modifier mon vote" not in html
     assert "1 votant" in html
     field, choice = reader.poll_field("credibility", 3)
-    response = reader.client.post(f"{reader.article_url}/vote",
-                                  data={"csrf_token": token, field: choice})
+    response = reader.client.post(
+        f"{reader.article_url}/vote", data={"csrf_token": token, field: choice}
+    )
     assert response.status_code == 409
     assert "il n'accepte plus de votes".replace("'", "&#39;") in response.get_data(as_text=True)
     assert vote_rows() == 2
@@ -145,8 +152,9 @@ def test_choice_of_another_question_is_refused(reader, vote_rows):
     field, _ = reader.poll_field("credibility", 0)
     _, other_choice = reader.poll_field("relevance", 0)
     relevance_field, relevance_choice = reader.poll_field("relevance", 1)
-    response = reader.post_form(f"{reader.article_url}/vote",
-                                {field: other_choice, relevance_field: relevance_choice})
+    response = reader.post_form(
+        f"{reader.article_url}/vote", {field: other_choice, relevance_field: relevance_choice}
+    )
     assert response.status_code == 400
     assert vote_rows() == 0
 

@@ -19,7 +19,8 @@ ARTICLE = f"/articles/{ARTICLE_SLUG}"
 def comment_id(app, body: str) -> int:
     with app.app_context():
         return db.session.execute(
-            select(Comment.id).where(Comment.body_source == body)).scalar_one()
+            select(Comment.id).where(Comment.body_source == body)
+        ).scalar_one()
 
 
 def comment_block(html: str, cid: int) -> str:
@@ -38,17 +39,28 @@ def discussion(app, make_reader):
     post_comment(alice, "Mon avis à effacer, **en gras**.", pseudonym="Alice")
     a1 = comment_id(app, "Mon avis à effacer, **en gras**.")
     post_comment(bob, "Bob répond au premier avis.", pseudonym="Bob", parent_id=a1)
-    post_comment(alice, "Alice se répond à elle-même.", pseudonym="Alice",
-                 parent_id=comment_id(app, "Bob répond au premier avis."))
-    ids = {"alice": a1, "bob": comment_id(app, "Bob répond au premier avis."),
-           "carol": comment_id(app, "Le texte de Carol."),
-           "alice_reply": comment_id(app, "Alice se répond à elle-même.")}
+    post_comment(
+        alice,
+        "Alice se répond à elle-même.",
+        pseudonym="Alice",
+        parent_id=comment_id(app, "Bob répond au premier avis."),
+    )
+    ids = {
+        "alice": a1,
+        "bob": comment_id(app, "Bob répond au premier avis."),
+        "carol": comment_id(app, "Le texte de Carol."),
+        "alice_reply": comment_id(app, "Alice se répond à elle-même."),
+    }
     assert alice.post_form(f"/comments/{ids['bob']}/useful", {}).status_code == 302
     assert alice.post_form(f"/comments/{ids['carol']}/useful", {}).status_code == 302
     assert bob.post_form(f"/comments/{ids['carol']}/useful", {}).status_code == 302
     assert bob.post_form(f"/comments/{a1}/useful", {}).status_code == 302
-    assert alice.post_form(f"/comments/{ids['carol']}/flag",
-                           {"reason": "off_topic", "note": "Hors du sujet"}).status_code == 302
+    assert (
+        alice.post_form(
+            f"/comments/{ids['carol']}/flag", {"reason": "off_topic", "note": "Hors du sujet"}
+        ).status_code
+        == 302
+    )
     bob.post_form(f"/comments/{ids['carol']}/flag", {"reason": "spam"})
     dave.vote({"credibility": 3, "relevance": 3})
     return {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "ids": ids}
@@ -67,18 +79,23 @@ def test_download_holds_exactly_what_the_reader_did(app, discussion):
     data = download(discussion["alice"])
     ids = discussion["ids"]
     assert data["pseudonym"] == "Alice"
-    assert sorted(v["choice"] for v in data["votes"]) == ["Plutôt crédible",
-                                                          "Plutôt pas pertinente"]
-    assert [(c["id"], c["body_source"], c["status"], c["pseudonym"]) for c in data["comments"]] \
-        == [(ids["alice"], "Mon avis à effacer, **en gras**.", "approved", "Alice"),
-            (ids["alice_reply"], "Alice se répond à elle-même.", "approved", "Alice")]
+    assert sorted(v["choice"] for v in data["votes"]) == [
+        "Plutôt crédible",
+        "Plutôt pas pertinente",
+    ]
+    assert [(c["id"], c["body_source"], c["status"], c["pseudonym"]) for c in data["comments"]] == [
+        (ids["alice"], "Mon avis à effacer, **en gras**.", "approved", "Alice"),
+        (ids["alice_reply"], "Alice se répond à elle-même.", "approved", "Alice"),
+    ]
     assert data["comments"][1]["in_reply_to"] == ids["bob"]
     assert data["comments"][0]["useful_count"] == 1
     assert all(c["created_at"].endswith("Z") for c in data["comments"])
     assert sorted(m["comment_id"] for m in data["useful_marks"]) == sorted(
-        [ids["bob"], ids["carol"]])
+        [ids["bob"], ids["carol"]]
+    )
     assert [(f["comment_id"], f["reason"], f["note"]) for f in data["flags"]] == [
-        (ids["carol"], "off_topic", "Hors du sujet")]
+        (ids["carol"], "off_topic", "Hors du sujet")
+    ]
     assert data["bans"] == [] and data["moderation"] == []
     text = json.dumps(data, ensure_ascii=False)
     # Nothing of the other readers, and no hash at all (reader or address).
@@ -89,8 +106,10 @@ def test_download_holds_exactly_what_the_reader_did(app, discussion):
 
 def test_download_of_another_reader_is_theirs_alone(app, discussion):
     data = download(discussion["dave"])
-    assert [v["choice"] for v in data["votes"]] == ["Tout à fait crédible",
-                                                    "Tout à fait pertinente"]
+    assert [v["choice"] for v in data["votes"]] == [
+        "Tout à fait crédible",
+        "Tout à fait pertinente",
+    ]
     assert data["comments"] == data["useful_marks"] == data["flags"] == []
     assert data["pseudonym"] is None
 
@@ -154,8 +173,10 @@ def test_erasure_updates_every_page_and_count(app, discussion, count_rows):
     cookie = response.headers.getlist("Set-Cookie")
     assert any(c.startswith(f"{app.config['FORUM_READER_COOKIE']}=;") for c in cookie)
     page = discussion["alice"].client.get(response.headers["Location"]).get_data(as_text=True)
-    assert ("Vos données sont supprimées : 2 commentaires effacés, 2 votes retirés, "
-            "2 mentions « utile » retirées, 1 signalement retiré.") in page
+    assert (
+        "Vos données sont supprimées : 2 commentaires effacés, 2 votes retirés, "
+        "2 mentions « utile » retirées, 1 signalement retiré."
+    ) in page
     assert "Rien n'est conservé sur vous" in page
 
     after = viewer.get(ARTICLE, query_string={"resultats": "1"}).get_data(as_text=True)
@@ -191,8 +212,11 @@ def test_erased_reader_is_a_stranger_afterwards(app, discussion):
 def test_flags_withdrawn_release_a_comment_they_alone_held(app, make_reader, discussion):
     ids = discussion["ids"]
     with app.app_context():
-        db.session.execute(db.update(Comment).where(Comment.id == ids["carol"]).values(
-            status="pending", pending_reason="flags"))
+        db.session.execute(
+            db.update(Comment)
+            .where(Comment.id == ids["carol"])
+            .values(status="pending", pending_reason="flags")
+        )
         db.session.commit()
     erase(discussion["alice"])
     with app.app_context():
@@ -203,8 +227,7 @@ def test_flags_withdrawn_release_a_comment_they_alone_held(app, make_reader, dis
 
 def test_nothing_to_erase_without_a_cookie(app, client):
     token = csrf_token(client.get(ARTICLE).get_data(as_text=True))
-    response = client.post("/mes-donnees/supprimer", data={"csrf_token": token,
-                                                           "confirm": "y"})
+    response = client.post("/mes-donnees/supprimer", data={"csrf_token": token, "confirm": "y"})
     assert response.status_code == 303
     assert "rien à supprimer" in client.get("/mes-donnees").get_data(as_text=True)
 
@@ -221,8 +244,9 @@ def test_privacy_page_in_french_with_the_retention_period(client):
     assert "Voir, télécharger ou supprimer mes données" in article
 
 
-@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
-                                         "FORUM_LIMIT_DATA_DELETION": "2 per hour"}])
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "FORUM_LIMIT_DATA_DELETION": "2 per hour"}]
+)
 def test_erasure_is_rate_limited(app, make_reader, count_rows):
     for number in range(2):
         reader = make_reader()

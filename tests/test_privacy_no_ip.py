@@ -21,8 +21,7 @@ LOGGERS = ("", "werkzeug", "flask_limiter", "sqlalchemy")
 
 DIRECT = {"FORUM_TRUSTED_PROXIES": 0}
 BEHIND_PROXY = {"FORUM_TRUSTED_PROXIES": 1}
-LIMITED = {"RATELIMIT_ENABLED": True, "FORUM_LIMIT_FLAG": "1 per hour",
-           "FORUM_LOG_LEVEL": "DEBUG"}
+LIMITED = {"RATELIMIT_ENABLED": True, "FORUM_LIMIT_FLAG": "1 per hour", "FORUM_LOG_LEVEL": "DEBUG"}
 
 
 class Capture(logging.Handler):
@@ -75,11 +74,15 @@ def drive_every_action(app, make_reader, staff, behind_proxy: bool) -> None:
     assert bob.post_form(f"/comments/{first}/flag", {"reason": "hate"}).status_code == 429
     assert moderator.login(password="pas le bon mot de passe").status_code == 400
     assert moderator.login().status_code == 302
-    ban = moderator.post_form(f"/moderation/comments/{first}/ban", {
-        "duration": "24h", "reason": "essai", "include_address": "y"})
+    ban = moderator.post_form(
+        f"/moderation/comments/{first}/ban",
+        {"duration": "24h", "reason": "essai", "include_address": "y"},
+    )
     assert ban.status_code == 303
-    assert bob.post_form("/mes-donnees/supprimer", {"confirm": "y"},
-                         page="/mes-donnees").status_code == 303
+    assert (
+        bob.post_form("/mes-donnees/supprimer", {"confirm": "y"}, page="/mes-donnees").status_code
+        == 303
+    )
 
 
 def stored_text(app) -> Iterator[tuple[str, str]]:
@@ -120,15 +123,20 @@ def storage(request) -> str:
 
 @pytest.fixture
 def app_config(storage, behind_proxy) -> dict:
-    return {**LIMITED, **(BEHIND_PROXY if behind_proxy else DIRECT),
-            "RATELIMIT_STORAGE_URI": storage}
+    return {
+        **LIMITED,
+        **(BEHIND_PROXY if behind_proxy else DIRECT),
+        "RATELIMIT_STORAGE_URI": storage,
+    }
 
 
-@pytest.mark.parametrize("storage, behind_proxy", [
-    ("memory", False), ("memory", True), ("redis", True)], indirect=["storage"],
-    ids=["direct", "behind-proxy", "behind-proxy-redis"])
-def test_no_address_in_the_database_logs_or_limiter(app, make_reader, staff, logs,
-                                                    behind_proxy):
+@pytest.mark.parametrize(
+    "storage, behind_proxy",
+    [("memory", False), ("memory", True), ("redis", True)],
+    indirect=["storage"],
+    ids=["direct", "behind-proxy", "behind-proxy-redis"],
+)
+def test_no_address_in_the_database_logs_or_limiter(app, make_reader, staff, logs, behind_proxy):
     drive_every_action(app, make_reader, staff, behind_proxy)
     stored = list(stored_text(app))
     assert any(name == "bans.address_hash" for name, _ in stored), "the ban kept its hash"
@@ -144,8 +152,10 @@ def test_no_address_in_the_database_logs_or_limiter(app, make_reader, staff, log
 
 
 def test_the_development_server_logs_no_client_address(app, logs):
-    with LiveServer(app) as server, urllib.request.urlopen(
-            server.url + "/confidentialite") as response:
+    with (
+        LiveServer(app) as server,
+        urllib.request.urlopen(server.url + "/confidentialite") as response,
+    ):
         assert response.status == 200
     requests = [line for line in logs.lines if "GET /confidentialite" in line]
     assert requests, "werkzeug logged the request"

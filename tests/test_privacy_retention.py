@@ -23,29 +23,58 @@ def seed(app) -> None:
     with app.app_context():
         question = db.session.execute(select(PollQuestion)).scalars().first()
         choice = question.choices[0].id
-        db.session.add_all([
-            # Cast long ago but changed lately: the change stored the address again.
-            Vote(question_id=question.id, choice_id=choice, reader_hash="v1".ljust(64, "0"),
-                 address_hash=RECENT, created_at=long_ago, updated_at=lately),
-            Vote(question_id=question.id, choice_id=choice, reader_hash="v2".ljust(64, "0"),
-                 address_hash=OLD, created_at=long_ago, updated_at=long_ago, burst=True),
-            Flag(comment_id=recent_comment, reader_hash="f1".ljust(64, "0"), reason="spam",
-                 address_hash=OLD, created_at=long_ago),
-            Flag(comment_id=old_comment, reader_hash="f2".ljust(64, "0"), reason="spam",
-                 address_hash=RECENT, created_at=lately),
-            Ban(address_hash=OLD, created_at=long_ago, expires_at=now - timedelta(hours=1)),
-            Ban(address_hash=RECENT, created_at=lately, lifted_at=now - timedelta(hours=1)),
-            Ban(address_hash=RECENT, created_at=long_ago, expires_at=None),  # in force
-            Ban(address_hash=RECENT, created_at=lately, expires_at=now + timedelta(days=1)),
-        ])
+        db.session.add_all(
+            [
+                # Cast long ago but changed lately: the change stored the address again.
+                Vote(
+                    question_id=question.id,
+                    choice_id=choice,
+                    reader_hash="v1".ljust(64, "0"),
+                    address_hash=RECENT,
+                    created_at=long_ago,
+                    updated_at=lately,
+                ),
+                Vote(
+                    question_id=question.id,
+                    choice_id=choice,
+                    reader_hash="v2".ljust(64, "0"),
+                    address_hash=OLD,
+                    created_at=long_ago,
+                    updated_at=long_ago,
+                    burst=True,
+                ),
+                Flag(
+                    comment_id=recent_comment,
+                    reader_hash="f1".ljust(64, "0"),
+                    reason="spam",
+                    address_hash=OLD,
+                    created_at=long_ago,
+                ),
+                Flag(
+                    comment_id=old_comment,
+                    reader_hash="f2".ljust(64, "0"),
+                    reason="spam",
+                    address_hash=RECENT,
+                    created_at=lately,
+                ),
+                Ban(address_hash=OLD, created_at=long_ago, expires_at=now - timedelta(hours=1)),
+                Ban(address_hash=RECENT, created_at=lately, lifted_at=now - timedelta(hours=1)),
+                Ban(address_hash=RECENT, created_at=long_ago, expires_at=None),  # in force
+                Ban(address_hash=RECENT, created_at=lately, expires_at=now + timedelta(days=1)),
+            ]
+        )
         db.session.commit()
 
 
 def hashes(app) -> dict[str, list]:
     with app.app_context():
-        return {model.__tablename__: sorted(db.session.execute(
-            select(model.address_hash).order_by(model.id)).scalars(), key=lambda v: v or "")
-            for model in (Vote, Comment, Flag, Ban)}
+        return {
+            model.__tablename__: sorted(
+                db.session.execute(select(model.address_hash).order_by(model.id)).scalars(),
+                key=lambda v: v or "",
+            )
+            for model in (Vote, Comment, Flag, Ban)
+        }
 
 
 def test_retention_clears_only_old_address_hashes(app, runner):
@@ -59,12 +88,18 @@ def test_retention_clears_only_old_address_hashes(app, runner):
     assert "bans: 2 address hashes cleared (ended bans)" in result.output
     assert "rate limits (MemoryStorage): in each server process's memory" in result.output
     left = hashes(app)
-    assert left == {"votes": [None, RECENT], "comments": [None, RECENT],
-                    "flags": [None, RECENT], "bans": [None, None, RECENT, RECENT]}
+    assert left == {
+        "votes": [None, RECENT],
+        "comments": [None, RECENT],
+        "flags": [None, RECENT],
+        "bans": [None, None, RECENT, RECENT],
+    }
     with app.app_context():
         # The rows themselves stay, burst mark included.
-        assert db.session.execute(select(Vote.burst).where(Vote.address_hash.is_(None))
-                                  ).scalar_one() is True
+        assert (
+            db.session.execute(select(Vote.burst).where(Vote.address_hash.is_(None))).scalar_one()
+            is True
+        )
 
 
 def test_running_twice_clears_nothing_more(app, runner):
@@ -112,16 +147,18 @@ def redis_limits(app_config):
     connection.flushdb()
 
 
-@pytest.mark.parametrize("app_config", [{"RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
-                                         "RATELIMIT_ENABLED": True}])
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_STORAGE_URI": REDIS_URL or "memory://", "RATELIMIT_ENABLED": True}]
+)
 def test_rate_limit_counters_in_redis_expire_by_themselves(redis_limits, app, reader, runner):
     reader.vote({"credibility": 1, "relevance": 1})
     keys = [key.decode() for key in redis_limits.keys("LIMITS:*")]
     assert keys and all(0 < redis_limits.ttl(key) <= 3600 for key in keys)
     redis_limits.set("LIMITS:LIMITER/stray/key", 1)  # a counter that lost its expiry
     result = runner.invoke(args=["retention", "run"])
-    assert (f"rate limits (RedisStorage): {len(keys) + 1} counters, each expires with its "
-            "window") in result.output
+    assert (
+        f"rate limits (RedisStorage): {len(keys) + 1} counters, each expires with its window"
+    ) in result.output
     assert "1 without expiry removed" in result.output
     assert redis_limits.exists("LIMITS:LIMITER/stray/key") == 0
     assert len(redis_limits.keys("LIMITS:*")) == len(keys)

@@ -52,14 +52,18 @@ def test_pages_that_depend_on_the_reader_vary_on_cookie(client):
 def test_https_setting_adds_hsts_and_secure_cookies(reader, app_config):
     reader.client = reader.app.test_client()
     # Flask-WTF checks the Referer of HTTPS posts, as a browser would send it.
-    https = {"base_url": "https://localhost",
-             "headers": {"Referer": f"https://localhost{reader.article_url}"}}
+    https = {
+        "base_url": "https://localhost",
+        "headers": {"Referer": f"https://localhost{reader.article_url}"},
+    }
     page = reader.client.get(reader.article_url, **https)
     assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     answers = dict(reader.poll_field(key, 1) for key in ("credibility", "relevance"))
     response = reader.client.post(
         f"{reader.article_url}/vote",
-        data={"csrf_token": csrf_token(page.get_data(as_text=True)), **answers}, **https)
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), **answers},
+        **https,
+    )
     assert response.status_code == 302
     cookies = page.headers.getlist("Set-Cookie") + response.headers.getlist("Set-Cookie")
     assert any(c.startswith("forum_reader=") for c in cookies), "the vote gives a reader cookie"

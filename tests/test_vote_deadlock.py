@@ -18,8 +18,9 @@ from tests.test_abuse_bursts import ANSWERS, address_hash, vote_from
 # SQLite serialises writers: there is no lock cycle to break. PostgreSQL only.
 pytestmark = [
     pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
-    pytest.mark.parametrize("app_config", [{"FORUM_VOTE_BURST_COUNT": 3,
-                                            "FORUM_VOTE_BURST_MINUTES": 10}]),
+    pytest.mark.parametrize(
+        "app_config", [{"FORUM_VOTE_BURST_COUNT": 3, "FORUM_VOTE_BURST_MINUTES": 10}]
+    ),
 ]
 ADDRESS = "203.0.113.7"
 
@@ -36,7 +37,9 @@ def a_vote_waits_for_a_lock(url: str, own_pid: int, timeout: float = 5) -> bool:
         while time.monotonic() < deadline:
             waiting = watcher.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> %s", (own_pid,)).fetchone()[0]
+                "AND wait_event_type = 'Lock' AND pid <> %s",
+                (own_pid,),
+            ).fetchone()[0]
             if waiting:
                 return True
             time.sleep(0.02)
@@ -44,7 +47,8 @@ def a_vote_waits_for_a_lock(url: str, own_pid: int, timeout: float = 5) -> bool:
 
 
 def test_a_vote_cancelled_by_a_deadlock_is_recorded_on_its_second_attempt(
-        app, make_reader, database_url):
+    app, make_reader, database_url
+):
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
     vote_from(make_reader, ADDRESS)
     (first_hash,) = reader_hashes(app)
@@ -54,8 +58,7 @@ def test_a_vote_cancelled_by_a_deadlock_is_recorded_on_its_second_attempt(
     # Another transaction (a moderator's correction, a concurrent vote) holds the second
     # reader's rows, so the third vote, the one that makes the burst, waits while marking.
     other = psycopg.connect(url)
-    other.execute("UPDATE votes SET updated_at = updated_at WHERE reader_hash = %s",
-                  (second_hash,))
+    other.execute("UPDATE votes SET updated_at = updated_at WHERE reader_hash = %s", (second_hash,))
     third = make_reader()
     third.client.environ_base["REMOTE_ADDR"] = ADDRESS
     outcome = {}
@@ -69,8 +72,9 @@ def test_a_vote_cancelled_by_a_deadlock_is_recorded_on_its_second_attempt(
         assert a_vote_waits_for_a_lock(url, other.info.backend_pid)
         # Now the other transaction reaches for the rows the vote holds: a lock cycle.
         # PostgreSQL cancels the vote, which waited first; the other transaction goes on.
-        other.execute("UPDATE votes SET updated_at = updated_at WHERE reader_hash = %s",
-                      (first_hash,))
+        other.execute(
+            "UPDATE votes SET updated_at = updated_at WHERE reader_hash = %s", (first_hash,)
+        )
         # Run again, the vote waits for the rows the other transaction now holds.
         a_vote_waits_for_a_lock(url, other.info.backend_pid)
     finally:

@@ -32,8 +32,14 @@ def render_article_page(
     questions = load_questions(article)
     poll = _poll_context(questions, reader_hash, poll_form)
     discussion = discussion_context(
-        article, viewer_for(reader_hash, questions), form=comment_form, page=discussion_page,
-        sort=sort, stance=stance, reply_to=reply_to, after=after,
+        article,
+        viewer_for(reader_hash, questions),
+        form=comment_form,
+        page=discussion_page,
+        sort=sort,
+        stance=stance,
+        reply_to=reply_to,
+        after=after,
     )
     if discussion is None:
         abort(404)
@@ -54,8 +60,9 @@ def render_poll_section(article: Article, *, notice: str) -> str:
     """The poll section alone, with the results, the reader's answers and a notice: the
     answer to a vote sent from the page (static/js/forum.js swaps it in place)."""
     poll = _poll_context(article.questions, current_reader_hash())
-    return render_template("polls/_poll.html", article=article, **poll, poll_notice=notice,
-                           show_results=True)
+    return render_template(
+        "polls/_poll.html", article=article, **poll, poll_notice=notice, show_results=True
+    )
 
 
 def _poll_context(questions, reader_hash: str | None, poll_form=None) -> dict:

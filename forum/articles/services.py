@@ -35,7 +35,8 @@ def get_article(slug: str) -> Article | None:
 
 # Built once: this runs on every page view served from the cache.
 _HEAD_QUERY = select(Article.id, Article.cache_version, Article.poll_open).where(
-    Article.slug == bindparam("slug"))
+    Article.slug == bindparam("slug")
+)
 
 
 def get_article_head(slug: str) -> ArticleHead | None:
@@ -48,11 +49,15 @@ def get_article_head(slug: str) -> ArticleHead | None:
 
 def list_articles() -> list[ArticleSummary]:
     """Every published article, newest first, with its voter and comment counts (3 queries)."""
-    articles = db.session.execute(
-        select(Article).where(Article.published_at <= utcnow()).order_by(
-            Article.published_at.desc()
+    articles = (
+        db.session.execute(
+            select(Article)
+            .where(Article.published_at <= utcnow())
+            .order_by(Article.published_at.desc())
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     ids = [a.id for a in articles]
     voters = dict(
         db.session.execute(
@@ -90,8 +95,9 @@ def load_article_content(content: ArticleContent) -> bool:
     """
     article = get_article(content.slug)
     if article is None:
-        article = Article(slug=content.slug, body_source="", body_html="",
-                          published_at=content.published_at)
+        article = Article(
+            slug=content.slug, body_source="", body_html="", published_at=content.published_at
+        )
         db.session.add(article)
     changed = _apply_fields(article, content)
     db.session.flush()
@@ -135,8 +141,14 @@ def _load_question(article: Article, content: QuestionContent, position: int) ->
     for index, choice in enumerate(content.choices):
         current = existing.get(index)
         if current is None:
-            db.session.add(PollChoice(question_id=question.id, position=index,
-                                      label=choice.label, stance=choice.stance))
+            db.session.add(
+                PollChoice(
+                    question_id=question.id,
+                    position=index,
+                    label=choice.label,
+                    stance=choice.stance,
+                )
+            )
             changed = True
         else:
             changed |= _assign(current, {"label": choice.label, "stance": choice.stance})

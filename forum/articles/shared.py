@@ -30,11 +30,15 @@ from forum.readers import current_reader_hash
 SLOTS = ("csrf", "submission", "stamp")
 
 
-def is_anonymous_view(*, page: int, after: int | None, reply_to: int | None,
-                      show_results: bool) -> bool:
+def is_anonymous_view(
+    *, page: int, after: int | None, reply_to: int | None, show_results: bool
+) -> bool:
     """Whether this request may get the page every visitor without identity gets."""
     return (
-        page == 1 and after is None and reply_to is None and not show_results
+        page == 1
+        and after is None
+        and reply_to is None
+        and not show_results
         and current_reader_hash() is None
         and "_flashes" not in session
         and not current_user.is_authenticated
@@ -55,8 +59,9 @@ def anonymous_page(slug: str, *, sort: str, stance: str | None) -> bytes | None:
     if parts is None:
         article = get_article(slug)
         # Keyed on the version the page was rendered from, which may be newer than head's.
-        parts = cached(_page_key(article, sort, stance),
-                       lambda: _render_with_slots(article, sort, stance))
+        parts = cached(
+            _page_key(article, sort, stance), lambda: _render_with_slots(article, sort, stance)
+        )
     return fill_slots(parts, _request_values())
 
 
@@ -74,5 +79,8 @@ def _render_with_slots(article: Article, sort: str, stance: str | None) -> list[
 
 
 def _request_values() -> dict[str, str]:
-    return {"csrf": generate_csrf(), "submission": secrets.token_urlsafe(24),
-            "stamp": render_stamp()}
+    return {
+        "csrf": generate_csrf(),
+        "submission": secrets.token_urlsafe(24),
+        "stamp": render_stamp(),
+    }

@@ -29,8 +29,12 @@ def show(slug: str):
         "reply_to": bounded_int(args.get("repondre")),
         "after": bounded_int(args.get("apres")),
     }
-    if is_anonymous_view(page=view["discussion_page"], after=view["after"],
-                         reply_to=view["reply_to"], show_results=view["show_results"]):
+    if is_anonymous_view(
+        page=view["discussion_page"],
+        after=view["after"],
+        reply_to=view["reply_to"],
+        show_results=view["show_results"],
+    ):
         page = anonymous_page(slug, sort=view["sort"], stance=view["stance"])
         if page is not None:
             return page

@@ -43,8 +43,9 @@ def _commit_or_fail(action) -> None:
 @staff_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=role_option, default="moderator", show_default=True)
-@click.option("--name", "display_name",
-              help="Name shown to readers (default: the email's local part).")
+@click.option(
+    "--name", "display_name", help="Name shown to readers (default: the email's local part)."
+)
 def create(email: str, role: str, display_name: str | None) -> None:
     """Create a staff account; the password is asked for twice."""
     password = _prompt_password()

@@ -36,15 +36,23 @@ class PasswordChangeForm(FlaskForm):
         _l("Nouveau mot de passe"),
         validators=[
             InputRequired(message=_l("Choisissez un nouveau mot de passe.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=1000, message=_l(
-                "Le mot de passe doit compter au moins %(min)d caractères.",
-                min=MIN_PASSWORD_LENGTH)),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1000,
+                message=_l(
+                    "Le mot de passe doit compter au moins %(min)d caractères.",
+                    min=MIN_PASSWORD_LENGTH,
+                ),
+            ),
         ],
         render_kw={"autocomplete": "new-password"},
     )
     confirm_password = PasswordField(
         _l("Nouveau mot de passe, une seconde fois"),
-        validators=[EqualTo("new_password", message=_l(
-            "Les deux saisies du nouveau mot de passe diffèrent."))],
+        validators=[
+            EqualTo(
+                "new_password", message=_l("Les deux saisies du nouveau mot de passe diffèrent.")
+            )
+        ],
         render_kw={"autocomplete": "new-password"},
     )

@@ -24,8 +24,10 @@ def _hasher(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
 
 def _current() -> tuple[PasswordHasher, str]:
     config = current_app.config
-    return _hasher(int(config.get("FORUM_ARGON2_TIME_COST", DEFAULT_TIME_COST)),
-                   int(config.get("FORUM_ARGON2_MEMORY_KIB", DEFAULT_MEMORY_KIB)))
+    return _hasher(
+        int(config.get("FORUM_ARGON2_TIME_COST", DEFAULT_TIME_COST)),
+        int(config.get("FORUM_ARGON2_MEMORY_KIB", DEFAULT_MEMORY_KIB)),
+    )
 
 
 def hash_password(password: str) -> str:

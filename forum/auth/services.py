@@ -95,8 +95,14 @@ def set_active(user: User, active: bool, actor: User | None = None) -> None:
 
 
 def record_account_change(actor: User | None, action: str, user: User, details: str = "") -> None:
-    db.session.add(AuditEntry(actor_id=actor.id if actor else None, action=action,
-                              target_user_id=user.id, details=details))
+    db.session.add(
+        AuditEntry(
+            actor_id=actor.id if actor else None,
+            action=action,
+            target_user_id=user.id,
+            details=details,
+        )
+    )
 
 
 def safe_next(target: str | None) -> str | None:

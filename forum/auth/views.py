@@ -28,8 +28,9 @@ def _submitted_account() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limit("login")
-@rate_limit_by("login_account", _submitted_account,
-               deduct_when=lambda response: response.status_code != 302)
+@rate_limit_by(
+    "login_account", _submitted_account, deduct_when=lambda response: response.status_code != 302
+)
 def login():
     """Sign a staff member in, then send them back where they were going."""
     form = LoginForm(next=request.args.get("next", ""))

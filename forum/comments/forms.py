@@ -50,7 +50,8 @@ class CommentForm(FlaskForm):
     rendered_at = HiddenField(validators=[Optional(), Length(max=200)])
     # Honeypot: hidden from people (and assistive technology), filled in by naive bots.
     website = StringField(
-        _l("Laissez ce champ vide"), validators=[Optional(), Length(max=2000)],
+        _l("Laissez ce champ vide"),
+        validators=[Optional(), Length(max=2000)],
         render_kw={"autocomplete": "off", "tabindex": "-1"},
     )
     preview = SubmitField(_l("Prévisualiser"))
@@ -81,7 +82,8 @@ class EditForm(FlaskForm):
 
 class FlagForm(FlaskForm):
     reason = RadioField(
-        _l("Pourquoi signalez-vous ce commentaire ?"), choices=FLAG_CHOICES,
+        _l("Pourquoi signalez-vous ce commentaire ?"),
+        choices=FLAG_CHOICES,
         validators=[InputRequired(message=_l("Choisissez une raison de signalement."))],
     )
     note = TextAreaField(

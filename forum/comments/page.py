@@ -39,8 +39,13 @@ def discussion_settings() -> Settings:
 
 def viewer_for(reader_hash: str | None, questions: list[PollQuestion]) -> Viewer:
     question_id = next((q.id for q in questions if q.key == STANCE_QUESTION_KEY), None)
-    return Viewer(reader_hash, question_id, discussion_settings(),
-                  current_app.config["FORUM_COMMENTS_PER_PAGE"], has_footprint(reader_hash))
+    return Viewer(
+        reader_hash,
+        question_id,
+        discussion_settings(),
+        current_app.config["FORUM_COMMENTS_PER_PAGE"],
+        has_footprint(reader_hash),
+    )
 
 
 def staff_author():
@@ -63,20 +68,21 @@ def discussion_context(
     staff = staff_author()
     threads_html = None
     if staff is None and not viewer.personal and reply_to is None:
-        shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance,
-                                after=after)
+        shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance, after=after)
         if shared is None:
             return None
         discussion, threads_html = shared
     else:
-        discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance,
-                                     after=after)
+        discussion = load_discussion(
+            article, viewer, page=page, sort=sort, stance=stance, after=after
+        )
     if discussion is None:
         return None
     if form is None:
         form = CommentForm(formdata=None)
-        form.pseudonym.data = staff.display_name if staff else remembered_pseudonym(
-            viewer.reader_hash)
+        form.pseudonym.data = (
+            staff.display_name if staff else remembered_pseudonym(viewer.reader_hash)
+        )
         form.parent_id.data = reply_to
     form.ensure_token()
     if form.parent_id.data not in _shown_ids(discussion.threads):
@@ -91,27 +97,32 @@ def discussion_context(
     }
 
 
-def shared_threads(article: Article, viewer: Viewer, *, page: int, sort: str,
-                   stance: str | None, after: int | None) -> tuple[Discussion, Markup] | None:
+def shared_threads(
+    article: Article, viewer: Viewer, *, page: int, sort: str, stance: str | None, after: int | None
+) -> tuple[Discussion, Markup] | None:
     """The page's threads as every reader without marks of their own sees them, cached."""
     sort, stance = normalized(sort, stance)
     key = article_key(article, "threads-html", page, sort, stance, after, get_locale())
-    entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance,
-                                                       after))
+    entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance, after))
     if entry is None:
         return None
     discussion, html = entry
     return discussion, Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
 
 
-def _render_shared_threads(article, viewer, page, sort, stance,
-                           after) -> tuple[Discussion, str] | None:
-    discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance,
-                                 after=after)
+def _render_shared_threads(
+    article, viewer, page, sort, stance, after
+) -> tuple[Discussion, str] | None:
+    discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance, after=after)
     if discussion is None:
         return None
-    html = render_template("comments/_threads.html", article=article, discussion=discussion,
-                           action_form=ActionForm(), reply_target=None)
+    html = render_template(
+        "comments/_threads.html",
+        article=article,
+        discussion=discussion,
+        action_form=ActionForm(),
+        reply_target=None,
+    )
     return replace(discussion, threads=[]), html.replace(generate_csrf(), CSRF_PLACEHOLDER)
 
 

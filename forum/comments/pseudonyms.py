@@ -12,8 +12,18 @@ ALLOWED_PUNCTUATION = frozenset(" -_.'")
 # Folded forms (see fold_name). A name is refused when its folded form contains one of
 # these, so "La Rédaction", "moderateur2" and "A.d.m.i.n" are all refused.
 RESERVED_WORDS = (
-    "redaction", "moderat", "admin", "staff", "equipe", "webmaster", "journaliste",
-    "editeur", "officiel", "support", "anonyme", "systeme",
+    "redaction",
+    "moderat",
+    "admin",
+    "staff",
+    "equipe",
+    "webmaster",
+    "journaliste",
+    "editeur",
+    "officiel",
+    "support",
+    "anonyme",
+    "systeme",
 )
 
 
@@ -37,10 +47,12 @@ def check_pseudonym(name: str, staff_names: list[str]) -> str:
     if not MIN_LENGTH <= len(name) <= MAX_LENGTH:
         raise InvalidPseudonym(_("Le pseudonyme doit compter de 2 à 40 caractères."))
     if any(not (c.isalnum() or c in ALLOWED_PUNCTUATION) for c in name):
-        raise InvalidPseudonym(_(
-            "Le pseudonyme ne peut contenir que des lettres, des chiffres, des espaces et "
-            "les signes - _ . '"
-        ))
+        raise InvalidPseudonym(
+            _(
+                "Le pseudonyme ne peut contenir que des lettres, des chiffres, des espaces et "
+                "les signes - _ . '"
+            )
+        )
     key = fold_name(name)
     if len(key) < MIN_LENGTH:
         raise InvalidPseudonym(_("Le pseudonyme doit contenir au moins deux lettres ou chiffres."))

@@ -64,8 +64,11 @@ def clean_body(raw: str) -> str:
         raise CommentError(_("Votre commentaire est vide."), field="body")
     if len(text) > MAX_BODY:
         raise CommentError(
-            _("Votre commentaire dépasse %(max)d caractères (%(len)d).", max=MAX_BODY,
-              len=len(text)),
+            _(
+                "Votre commentaire dépasse %(max)d caractères (%(len)d).",
+                max=MAX_BODY,
+                len=len(text),
+            ),
             field="body",
         )
     return text
@@ -92,8 +95,9 @@ def post_comment(
     CommentError; a re-sent form that already stored its comment is not screened again.
     """
     if not article.discussion_open:
-        raise CommentError(_("La discussion est close : elle n'accepte plus de commentaires."),
-                           status=409)
+        raise CommentError(
+            _("La discussion est close : elle n'accepte plus de commentaires."), status=409
+        )
     if submission_token:
         existing = _by_token(submission_token)
         if existing is not None:
@@ -103,14 +107,20 @@ def post_comment(
         screen(author.reader_hash, text)
     name = author.staff.display_name if author.staff else _valid_pseudonym(pseudonym)
     comment = Comment(
-        article_id=article.id, reader_hash=author.reader_hash, address_hash=author.address_hash,
-        user_id=author.staff.id if author.staff else None, author_name=name,
-        body_source=text, body_html=render_comment(text), submission_token=submission_token,
+        article_id=article.id,
+        reader_hash=author.reader_hash,
+        address_hash=author.address_hash,
+        user_id=author.staff.id if author.staff else None,
+        author_name=name,
+        body_source=text,
+        body_html=render_comment(text),
+        submission_token=submission_token,
     )
     if parent_id is not None:
         _attach_reply(comment, _reply_target(article, parent_id, author), settings.max_depth)
-    _apply_verdict(comment, judge_new_comment(article, author.reader_hash, author.address_hash,
-                                              text))
+    _apply_verdict(
+        comment, judge_new_comment(article, author.reader_hash, author.address_hash, text)
+    )
     stored = _insert_once(comment)
     # The name is claimed after the insert: a racing duplicate of this form waits on the
     # token above and returns the first comment, instead of fighting over the name.
@@ -154,8 +164,9 @@ def _claim_pseudonym(reader_hash: str, name: str) -> None:
     key = fold_name(name)
     owner = _pseudonym_owner(key)
     if owner is not None and owner != reader_hash:
-        raise CommentError(_("Ce pseudonyme est déjà utilisé par un autre lecteur."),
-                           field="pseudonym")
+        raise CommentError(
+            _("Ce pseudonyme est déjà utilisé par un autre lecteur."), field="pseudonym"
+        )
     _remember_pseudonym(reader_hash, name, key)
 
 
@@ -163,8 +174,9 @@ def _remember_pseudonym(reader_hash: str, name: str, key: str) -> None:
     # An upsert on the reader; a unique-key failure is harmless when the name's owner turns
     # out to be this same reader (a double submission racing with itself).
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Reader).values(reader_hash=reader_hash, pseudonym=name,
-                                      pseudonym_key=key, created_at=utcnow())
+    statement = insert(Reader).values(
+        reader_hash=reader_hash, pseudonym=name, pseudonym_key=key, created_at=utcnow()
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["reader_hash"], set_={"pseudonym": name, "pseudonym_key": key}
     )
@@ -173,8 +185,11 @@ def _remember_pseudonym(reader_hash: str, name: str, key: str) -> None:
             db.session.execute(statement)
     except IntegrityError as error:
         if _pseudonym_owner(key) != reader_hash:
-            raise CommentError(_("Ce pseudonyme vient d'être pris par un autre lecteur."),
-                               status=409, field="pseudonym") from error
+            raise CommentError(
+                _("Ce pseudonyme vient d'être pris par un autre lecteur."),
+                status=409,
+                field="pseudonym",
+            ) from error
 
 
 def _pseudonym_owner(key: str) -> str | None:
@@ -186,9 +201,12 @@ def _pseudonym_owner(key: str) -> str | None:
 def remembered_pseudonym(reader_hash: str | None) -> str:
     if not reader_hash:
         return ""
-    return db.session.execute(
-        select(Reader.pseudonym).where(Reader.reader_hash == reader_hash)
-    ).scalar_one_or_none() or ""
+    return (
+        db.session.execute(
+            select(Reader.pseudonym).where(Reader.reader_hash == reader_hash)
+        ).scalar_one_or_none()
+        or ""
+    )
 
 
 def _reply_target(article: Article, parent_id: int, author: Author) -> Comment:
@@ -216,8 +234,7 @@ def _attach_reply(comment: Comment, target: Comment, max_depth: int) -> None:
 
 def _apply_verdict(comment: Comment, verdict) -> None:
     if verdict.refusal:
-        raise CommentError(verdict.refusal, status=verdict.refusal_status,
-                           field="body")
+        raise CommentError(verdict.refusal, status=verdict.refusal_status, field="body")
     if verdict.status == "pending":
         comment.status, comment.pending_reason = "pending", verdict.pending_reason
     elif comment.status is None:
@@ -242,14 +259,18 @@ def check_editable(comment: Comment, reader_hash: str | None, settings: Settings
         raise CommentError(_("Ce commentaire a été supprimé."), 410)
     if not editable(comment, reader_hash, settings):
         raise CommentError(
-            _("Le délai de %(minutes)d minutes pour modifier ou supprimer ce commentaire est "
-              "passé.", minutes=int(settings.edit_window.total_seconds() // 60)),
+            _(
+                "Le délai de %(minutes)d minutes pour modifier ou supprimer ce commentaire est "
+                "passé.",
+                minutes=int(settings.edit_window.total_seconds() // 60),
+            ),
             403,
         )
 
 
-def edit_comment(comment: Comment, article: Article, author: Author, settings: Settings,
-                 body: str) -> None:
+def edit_comment(
+    comment: Comment, article: Article, author: Author, settings: Settings, body: str
+) -> None:
     check_editable(comment, author.reader_hash, settings)
     text = clean_body(body)
     verdict = judge_new_comment(article, author.reader_hash, author.address_hash, text)
@@ -274,11 +295,13 @@ def toggle_useful(comment: Comment, reader_hash: str) -> bool:
     """Add or remove this reader's "utile" mark; return whether it is now marked."""
     _check_public(comment)
     if comment.reader_hash == reader_hash:
-        raise CommentError(_("Vous ne pouvez pas marquer votre propre commentaire comme utile."),
-                           403)
+        raise CommentError(
+            _("Vous ne pouvez pas marquer votre propre commentaire comme utile."), 403
+        )
     removed = db.session.execute(
-        delete(CommentVote).where(CommentVote.comment_id == comment.id,
-                                  CommentVote.reader_hash == reader_hash)
+        delete(CommentVote).where(
+            CommentVote.comment_id == comment.id, CommentVote.reader_hash == reader_hash
+        )
     ).rowcount
     if removed:
         _bump(comment, Comment.useful_count, -1)
@@ -296,13 +319,21 @@ def _bump(comment: Comment, column, step: int) -> None:
     # In SQL, not in Python: concurrent votes never lose an increment.
     touch_article(comment.article_id)
     db.session.execute(
-        update(Comment).where(Comment.id == comment.id).values({column: column + step})
+        update(Comment)
+        .where(Comment.id == comment.id)
+        .values({column: column + step})
         .execution_options(synchronize_session=False)
     )
 
 
-def flag_comment(comment: Comment, reader_hash: str, address_hash: str | None, reason: str,
-                 note: str, threshold: int) -> None:
+def flag_comment(
+    comment: Comment,
+    reader_hash: str,
+    address_hash: str | None,
+    reason: str,
+    note: str,
+    threshold: int,
+) -> None:
     """Store one flag per reader; at the threshold the comment is held for review."""
     _check_public(comment)
     if reason not in FLAG_REASONS:
@@ -311,23 +342,31 @@ def flag_comment(comment: Comment, reader_hash: str, address_hash: str | None, r
         raise CommentError(_("Vous ne pouvez pas signaler votre propre commentaire."), 403)
     try:
         with db.session.begin_nested():
-            db.session.add(Flag(comment_id=comment.id, reader_hash=reader_hash, reason=reason,
-                                note=_CONTROL.sub("", note or "").strip()[:1000],
-                                address_hash=address_hash))
+            db.session.add(
+                Flag(
+                    comment_id=comment.id,
+                    reader_hash=reader_hash,
+                    reason=reason,
+                    note=_CONTROL.sub("", note or "").strip()[:1000],
+                    address_hash=address_hash,
+                )
+            )
     except IntegrityError as error:
         raise CommentError(_("Vous avez déjà signalé ce commentaire."), 409) from error
     reached = (Comment.flag_count + 1 >= threshold) & (Comment.status == "approved")
     touch_article(comment.article_id)
     db.session.execute(
-        update(Comment).where(Comment.id == comment.id).values(
+        update(Comment)
+        .where(Comment.id == comment.id)
+        .values(
             flag_count=Comment.flag_count + 1,
             status=case((reached, "pending"), else_=Comment.status),
             pending_reason=case((reached, "flags"), else_=Comment.pending_reason),
-        ).execution_options(synchronize_session=False)
+        )
+        .execution_options(synchronize_session=False)
     )
     db.session.expire(comment)
 
 
 def flag_threshold(article: Article, default: int) -> int:
     return article.flag_threshold or default
-

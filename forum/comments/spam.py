@@ -32,8 +32,11 @@ class SpamRules:
 
 def spam_rules() -> SpamRules:
     config = current_app.config
-    return SpamRules(config["FORUM_MIN_POST_SECONDS"], config["FORUM_MAX_LINKS"],
-                     timedelta(minutes=config["FORUM_DUPLICATE_WINDOW_MINUTES"]))
+    return SpamRules(
+        config["FORUM_MIN_POST_SECONDS"],
+        config["FORUM_MAX_LINKS"],
+        timedelta(minutes=config["FORUM_DUPLICATE_WINDOW_MINUTES"]),
+    )
 
 
 def render_stamp() -> str:
@@ -50,22 +53,38 @@ def check_posting_delay(stamp: str | None, rules: SpamRules) -> None:
     except (BadSignature, TypeError, ValueError):
         shown = time.time()  # a missing or forged stamp counts as "just shown"
     if time.time() - shown < rules.min_post_seconds:
-        raise CommentError(_("Votre commentaire a été envoyé très vite après l'affichage du "
-                             "formulaire. Relisez-le, puis envoyez-le de nouveau dans "
-                             "quelques secondes."))
+        raise CommentError(
+            _(
+                "Votre commentaire a été envoyé très vite après l'affichage du "
+                "formulaire. Relisez-le, puis envoyez-le de nouveau dans "
+                "quelques secondes."
+            )
+        )
 
 
 def check_body(reader_hash: str, text: str, rules: SpamRules) -> None:
     """Refuse a body with too many links, or one this reader has just posted."""
     links = len(_LINK.findall(text))
     if links > rules.max_links:
-        raise CommentError(_("Votre commentaire contient %(count)d liens : %(max)d au plus sont "
-                             "acceptés.", count=links, max=rules.max_links), field="body")
-    if rules.duplicate_window and _posted_recently(reader_hash, normalized(text),
-                                                   rules.duplicate_window):
-        raise CommentError(_("Vous avez déjà publié ce même commentaire il y a peu. Modifiez-le "
-                             "ou attendez avant de le publier de nouveau."), status=409,
-                           field="body")
+        raise CommentError(
+            _(
+                "Votre commentaire contient %(count)d liens : %(max)d au plus sont acceptés.",
+                count=links,
+                max=rules.max_links,
+            ),
+            field="body",
+        )
+    if rules.duplicate_window and _posted_recently(
+        reader_hash, normalized(text), rules.duplicate_window
+    ):
+        raise CommentError(
+            _(
+                "Vous avez déjà publié ce même commentaire il y a peu. Modifiez-le "
+                "ou attendez avant de le publier de nouveau."
+            ),
+            status=409,
+            field="body",
+        )
 
 
 def normalized(text: str) -> str:
@@ -74,8 +93,9 @@ def normalized(text: str) -> str:
 
 def _posted_recently(reader_hash: str, body: str, window: timedelta) -> bool:
     recent = db.session.execute(
-        select(Comment.body_source).where(Comment.reader_hash == reader_hash,
-                                          Comment.created_at >= utcnow() - window)
+        select(Comment.body_source).where(
+            Comment.reader_hash == reader_hash, Comment.created_at >= utcnow() - window
+        )
     ).scalars()
     return any(normalized(source) == body for source in recent)
 

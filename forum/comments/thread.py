@@ -87,8 +87,9 @@ def has_footprint(reader_hash: str | None) -> bool:
     """Whether anything in any discussion is this reader's own (one indexed query)."""
     if not reader_hash:
         return False
-    mine = [exists().where(table.reader_hash == reader_hash)
-            for table in (Comment, CommentVote, Flag)]
+    mine = [
+        exists().where(table.reader_hash == reader_hash) for table in (Comment, CommentVote, Flag)
+    ]
     return db.session.execute(select(or_(*mine))).scalar_one()
 
 
@@ -105,8 +106,9 @@ def _visible_to(table, reader_hash: str | None):
 
 def _top_level(article: Article, viewer: Viewer, stance: str | None):
     reply = aliased(Comment)
-    has_visible_reply = exists().where(reply.thread_id == Comment.id,
-                                       _visible_to(reply, viewer.reader_hash))
+    has_visible_reply = exists().where(
+        reply.thread_id == Comment.id, _visible_to(reply, viewer.reader_hash)
+    )
     query = select(Comment).where(
         Comment.article_id == article.id,
         Comment.parent_id.is_(None),
@@ -141,22 +143,37 @@ def _ordered(query, sort: str, *, featured_first: bool = True, backwards: bool =
     # Comments chosen by the newsroom come first, whatever the order.
     first = (Comment.featured_at.is_(None),) if featured_first else ()
     keys = ORDER_KEYS.get(sort, ORDER_KEYS["recent"])
-    return query.order_by(*first, *(column.desc() if descending != backwards else column.asc()
-                                     for column, descending in keys))
+    return query.order_by(
+        *first,
+        *(
+            column.desc() if descending != backwards else column.asc()
+            for column, descending in keys
+        ),
+    )
 
 
-def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: str = "recent",
-                    stance: str | None = None, after: int | None = None) -> Discussion | None:
+def load_discussion(
+    article: Article,
+    viewer: Viewer,
+    *,
+    page: int = 1,
+    sort: str = "recent",
+    stance: str | None = None,
+    after: int | None = None,
+) -> Discussion | None:
     """One page of threads with their replies, badges and counts; None past the last page."""
     sort, stance = normalized(sort, stance)
-    summaries = cached(article_key(article, "summaries", viewer.credibility_question_id),
-                       lambda: stance_summaries(article, viewer.credibility_question_id))
+    summaries = cached(
+        article_key(article, "summaries", viewer.credibility_question_id),
+        lambda: stance_summaries(article, viewer.credibility_question_id),
+    )
     top_query = _top_level(article, viewer, stance)
     # Counting grows with the discussion: counted once per version of the article (and per
     # reader, whose own pending comments count for them), not on every page view.
     count = cached(
-        article_key(article, "threads", viewer.reader_hash if viewer.personal else "-",
-                    stance or "all"),
+        article_key(
+            article, "threads", viewer.reader_hash if viewer.personal else "-", stance or "all"
+        ),
         lambda: db.session.execute(
             select(func.count()).select_from(top_query.subquery())
         ).scalar_one(),
@@ -168,16 +185,25 @@ def load_discussion(article: Article, viewer: Viewer, *, page: int = 1, sort: st
     threads = build_threads(tops, _replies_of(tops), viewer)
     regular = [c for c in tops if c.featured_at is None]
     next_after = regular[-1].id if regular and sort in KEYSET_SORTS else None
-    return Discussion(threads, sum(s.comments for s in summaries), summaries, page, pages,
-                      sort, stance, next_after)
+    return Discussion(
+        threads,
+        sum(s.comments for s in summaries),
+        summaries,
+        page,
+        pages,
+        sort,
+        stance,
+        next_after,
+    )
 
 
 # Orders a "next page" link can continue with a cursor instead of an offset.
 KEYSET_SORTS = ("recent", "oldest")
 
 
-def _page_of_tops(top_query, sort: str, page: int, per_page: int,
-                  after: int | None, count: int) -> list[Comment]:
+def _page_of_tops(
+    top_query, sort: str, page: int, per_page: int, after: int | None, count: int
+) -> list[Comment]:
     """The page's top-level comments: the newsroom's picks first, then the others in order.
 
     Picks are few and read whole. The others come from an index in the page's order: after
@@ -186,11 +212,13 @@ def _page_of_tops(top_query, sort: str, page: int, per_page: int,
     of the discussion (`count` threads) is nearer, so the last pages cost as little as the
     first ones.
     """
-    featured = list(db.session.execute(
-        _ordered(top_query.where(Comment.featured_at.is_not(None)), sort, featured_first=False)
-    ).scalars())
+    featured = list(
+        db.session.execute(
+            _ordered(top_query.where(Comment.featured_at.is_not(None)), sort, featured_first=False)
+        ).scalars()
+    )
     start = (page - 1) * per_page
-    shown_featured = featured[start:start + per_page]
+    shown_featured = featured[start : start + per_page]
     limit = per_page - len(shown_featured)
     if not limit:
         return shown_featured
@@ -204,7 +232,8 @@ def _page_of_tops(top_query, sort: str, page: int, per_page: int,
     if after_page < skipped:
         query = _ordered(regular, sort, featured_first=False, backwards=True)
         rows = db.session.execute(
-            query.offset(after_page).limit(min(limit, max(0, from_here)))).scalars()
+            query.offset(after_page).limit(min(limit, max(0, from_here)))
+        ).scalars()
         return shown_featured + list(rows)[::-1]
     query = _ordered(regular, sort, featured_first=False).offset(skipped).limit(limit)
     return shown_featured + list(db.session.execute(query).scalars())
@@ -222,10 +251,13 @@ def normalized(sort: str, stance: str | None) -> tuple[str, str | None]:
 
 
 def _replies_of(tops: list[Comment]) -> list[Comment]:
-    return list(db.session.execute(
-        select(Comment).where(Comment.thread_id.in_([c.id for c in tops]))
-        .order_by(Comment.created_at, Comment.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Comment)
+            .where(Comment.thread_id.in_([c.id for c in tops]))
+            .order_by(Comment.created_at, Comment.id)
+        ).scalars()
+    )
 
 
 def build_threads(tops: list[Comment], replies: list[Comment], viewer: Viewer) -> list[CommentNode]:
@@ -247,9 +279,12 @@ def _node(comment: Comment, viewer: Viewer, marks, stances, by_id) -> CommentNod
     own = viewer.reader_hash is not None and comment.reader_hash == viewer.reader_hash
     visible = comment.deleted_at is None and (comment.status == "approved" or own)
     return CommentNode(
-        comment=comment, visible=visible, own=own,
+        comment=comment,
+        visible=visible,
+        own=own,
         stance=None if comment.user_id else stances.get(comment.reader_hash, "none"),
-        marked_useful=comment.id in useful, flagged=comment.id in flagged,
+        marked_useful=comment.id in useful,
+        flagged=comment.id in flagged,
         editable=own and editable(comment, viewer.reader_hash, viewer.settings),
         reply_to=by_id.get(comment.reply_to_id) if comment.reply_to_id else None,
     )
@@ -263,14 +298,20 @@ def _prune(node: CommentNode) -> bool:
 
 def _reader_marks(comments: list[Comment], reader_hash: str | None):
     ids = [c.id for c in comments]
-    useful = set(db.session.execute(
-        select(CommentVote.comment_id).where(CommentVote.comment_id.in_(ids),
-                                             CommentVote.reader_hash == (reader_hash or ""))
-    ).scalars())
-    flagged = set(db.session.execute(
-        select(Flag.comment_id).where(Flag.comment_id.in_(ids),
-                                      Flag.reader_hash == (reader_hash or ""))
-    ).scalars())
+    useful = set(
+        db.session.execute(
+            select(CommentVote.comment_id).where(
+                CommentVote.comment_id.in_(ids), CommentVote.reader_hash == (reader_hash or "")
+            )
+        ).scalars()
+    )
+    flagged = set(
+        db.session.execute(
+            select(Flag.comment_id).where(
+                Flag.comment_id.in_(ids), Flag.reader_hash == (reader_hash or "")
+            )
+        ).scalars()
+    )
     return useful, flagged
 
 
@@ -288,11 +329,16 @@ def author_stances(comments: list[Comment], question_id: int | None) -> dict[str
 def stance_summaries(article: Article, question_id: int | None) -> list[StanceSummary]:
     """Public comments and their "utile" votes per stance of their authors (one query)."""
     rows = db.session.execute(
-        select(PollChoice.stance, Comment.user_id.is_not(None), func.count(),
-               func.coalesce(func.sum(Comment.useful_count), 0))
+        select(
+            PollChoice.stance,
+            Comment.user_id.is_not(None),
+            func.count(),
+            func.coalesce(func.sum(Comment.useful_count), 0),
+        )
         .select_from(Comment)
-        .outerjoin(Vote, (Vote.reader_hash == Comment.reader_hash)
-                   & (Vote.question_id == question_id))
+        .outerjoin(
+            Vote, (Vote.reader_hash == Comment.reader_hash) & (Vote.question_id == question_id)
+        )
         .outerjoin(PollChoice, PollChoice.id == Vote.choice_id)
         .where(Comment.article_id == article.id, _public())
         .group_by(PollChoice.stance, Comment.user_id.is_not(None))
@@ -319,7 +365,8 @@ def thread_page(comment: Comment, article: Article, viewer: Viewer) -> int | Non
     if root is None:
         return None
     ahead = tuple_(Comment.created_at, Comment.id) > tuple_(
-        literal(root.created_at, Comment.created_at.type), literal(root.id))
+        literal(root.created_at, Comment.created_at.type), literal(root.id)
+    )
     threads = _top_level(article, viewer, None)
     featured = threads.where(Comment.featured_at.is_not(None))
     regular = threads.where(Comment.featured_at.is_(None), ahead)
@@ -327,8 +374,11 @@ def thread_page(comment: Comment, article: Article, viewer: Viewer) -> int | Non
         # Featured threads come first, newest first among themselves.
         featured, regular = featured.where(ahead), None
     # Each part is one range of a thread index (featured, then the newer ones).
-    counts = [_count(featured), _count(regular) if regular is not None else literal(0),
-              exists(threads.where(Comment.id == root.id))]
+    counts = [
+        _count(featured),
+        _count(regular) if regular is not None else literal(0),
+        exists(threads.where(Comment.id == root.id)),
+    ]
     featured_before, regular_before, shown = db.session.execute(select(*counts)).one()
     if not shown:
         return None
@@ -341,7 +391,11 @@ def _count(query):
 
 
 def latest_public(article: Article, limit: int = 50) -> list[Comment]:
-    return list(db.session.execute(
-        select(Comment).where(Comment.article_id == article.id, _public())
-        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Comment)
+            .where(Comment.article_id == article.id, _public())
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(limit)
+        ).scalars()
+    )

@@ -57,12 +57,17 @@ def _location(comment: Comment, article: Article) -> str:
     page = thread_page(comment, article, viewer)
     if page is None:
         return url_for("articles.show", slug=article.slug, _anchor="discussion")
-    return url_for("articles.show", slug=article.slug, page=page if page > 1 else None,
-                   _anchor=f"c{comment.id}")
+    return url_for(
+        "articles.show",
+        slug=article.slug,
+        page=page if page > 1 else None,
+        _anchor=f"c{comment.id}",
+    )
 
 
-def _reshow(article: Article, form: CommentForm, error: str | None, status: int,
-            preview: str | None = None):
+def _reshow(
+    article: Article, form: CommentForm, error: str | None, status: int, preview: str | None = None
+):
     page = 1
     parent = db.session.get(Comment, form.parent_id.data) if form.parent_id.data else None
     if parent is not None and parent.article_id == article.id:
@@ -70,8 +75,14 @@ def _reshow(article: Article, form: CommentForm, error: str | None, status: int,
         page = thread_page(parent, article, viewer) or 1
     else:
         form.parent_id.data = None
-    return render_article_page(article, comment_form=form, comment_error=error,
-                               comment_preview=preview, status=status, discussion_page=page)
+    return render_article_page(
+        article,
+        comment_form=form,
+        comment_error=error,
+        comment_preview=preview,
+        status=status,
+        discussion_page=page,
+    )
 
 
 @bp.post("/articles/<slug>/comments")
@@ -81,8 +92,9 @@ def create(slug: str):
     article = get_article(slug) or abort(404)
     form = CommentForm()
     if not article.discussion_open:
-        return _reshow(article, form, _("La discussion est close : elle n'accepte plus de "
-                                        "commentaires."), 409)
+        return _reshow(
+            article, form, _("La discussion est close : elle n'accepte plus de commentaires."), 409
+        )
     if not form.validate_on_submit():
         return _reshow(article, form, _("Votre commentaire n'a pas été publié."), 400)
     if form.honeypot_filled:
@@ -95,8 +107,12 @@ def create(slug: str):
             return _reshow(article, form, None, 200, preview=preview_html(form.body.data))
         check_posting_delay(form.rendered_at.data, rules)
         comment = post_comment(
-            article, _author(), discussion_settings(), pseudonym=form.pseudonym.data,
-            body=form.body.data, parent_id=form.parent_id.data,
+            article,
+            _author(),
+            discussion_settings(),
+            pseudonym=form.pseudonym.data,
+            body=form.body.data,
+            parent_id=form.parent_id.data,
             submission_token=form.submission_token.data or None,
             screen=partial(check_body, rules=rules),
         )
@@ -105,9 +121,15 @@ def create(slug: str):
         _field_error(form, error)
         return _reshow(article, form, error.message, error.status)
     db.session.commit()
-    flash(_("Votre commentaire est publié.") if comment.status == "approved" else
-          _("Votre commentaire est en attente de modération : il sera visible de tous après "
-            "relecture."), "success")
+    flash(
+        _("Votre commentaire est publié.")
+        if comment.status == "approved"
+        else _(
+            "Votre commentaire est en attente de modération : il sera visible de tous après "
+            "relecture."
+        ),
+        "success",
+    )
     return redirect(_location(comment, article))
 
 
@@ -127,8 +149,14 @@ def permalink(comment_id: int):
         if comment.deleted_at is not None:
             abort(410, description=_("Ce commentaire a été supprimé par son auteur."))
         abort(404, description=_("Ce commentaire n'existe pas ou n'est pas visible."))
-    return redirect(url_for("articles.show", slug=article.slug, page=page if page > 1 else None,
-                            _anchor=f"c{comment.id}"))
+    return redirect(
+        url_for(
+            "articles.show",
+            slug=article.slug,
+            page=page if page > 1 else None,
+            _anchor=f"c{comment.id}",
+        )
+    )
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -159,10 +187,22 @@ def edit(comment_id: int):
     return redirect(_location(comment, article))
 
 
-def _edit_page(form: EditForm, comment: Comment, article: Article, *, status: int = 200,
-               preview: str | None = None):
-    return render_template("comments/edit.html", form=form, comment=comment, article=article,
-                           preview=preview, action_form=ActionForm()), status
+def _edit_page(
+    form: EditForm,
+    comment: Comment,
+    article: Article,
+    *,
+    status: int = 200,
+    preview: str | None = None,
+):
+    return render_template(
+        "comments/edit.html",
+        form=form,
+        comment=comment,
+        article=article,
+        preview=preview,
+        action_form=ActionForm(),
+    ), status
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -193,21 +233,26 @@ def flag(comment_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            flag_comment(comment, ensure_reader_hash(), current_address_hash(),
-                         form.reason.data, form.note.data or "",
-                         flag_threshold(article, discussion_settings().flag_threshold))
+            flag_comment(
+                comment,
+                ensure_reader_hash(),
+                current_address_hash(),
+                form.reason.data,
+                form.note.data or "",
+                flag_threshold(article, discussion_settings().flag_threshold),
+            )
         except CommentError as error:
             db.session.rollback()
             abort(error.status, description=error.message)
         else:
             db.session.commit()
-            flash(_("Merci : votre signalement est transmis à l'équipe de modération."),
-                  "success")
+            flash(_("Merci : votre signalement est transmis à l'équipe de modération."), "success")
             return redirect(_location(comment, article))
     elif form.is_submitted():
         status = 400
-    return render_template("comments/flag.html", form=form, comment=comment,
-                           article=article), status
+    return render_template(
+        "comments/flag.html", form=form, comment=comment, article=article
+    ), status
 
 
 @bp.post("/comments/<int:comment_id>/useful")

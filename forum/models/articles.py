@@ -62,9 +62,7 @@ class PollChoice(db.Model):
     __table_args__ = (UniqueConstraint("question_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("poll_questions.id", ondelete="CASCADE")
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("poll_questions.id", ondelete="CASCADE"))
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(120))
     stance: Mapped[str] = mapped_column(String(10), default="neutral")
@@ -84,9 +82,7 @@ class Vote(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("poll_questions.id", ondelete="CASCADE")
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("poll_questions.id", ondelete="CASCADE"))
     choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
     reader_hash: Mapped[str] = mapped_column(String(64), index=True)
     address_hash: Mapped[str | None] = mapped_column(String(64))

@@ -20,15 +20,31 @@ class Comment(db.Model):
         # that would let a (article_id, parent_id, created_at) index give the order. No index
         # may start with (article_id, parent_id): SQLite then takes "parent_id IS NULL" for
         # a selective equality and counts every thread through it instead of one range here.
-        Index("ix_comments_article_threads", "article_id", "created_at", "id",
-              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
-        Index("ix_comments_article_threads_useful", "article_id", "useful_count", "created_at",
-              "id", postgresql_where=text("parent_id IS NULL"),
-              sqlite_where=text("parent_id IS NULL")),
+        Index(
+            "ix_comments_article_threads",
+            "article_id",
+            "created_at",
+            "id",
+            postgresql_where=text("parent_id IS NULL"),
+            sqlite_where=text("parent_id IS NULL"),
+        ),
+        Index(
+            "ix_comments_article_threads_useful",
+            "article_id",
+            "useful_count",
+            "created_at",
+            "id",
+            postgresql_where=text("parent_id IS NULL"),
+            sqlite_where=text("parent_id IS NULL"),
+        ),
         # The newsroom's picks, read first on every page: a handful among many comments.
-        Index("ix_comments_article_featured", "article_id", "featured_at",
-              postgresql_where=text("featured_at IS NOT NULL"),
-              sqlite_where=text("featured_at IS NOT NULL")),
+        Index(
+            "ix_comments_article_featured",
+            "article_id",
+            "featured_at",
+            postgresql_where=text("featured_at IS NOT NULL"),
+            sqlite_where=text("featured_at IS NOT NULL"),
+        ),
         Index("ix_comments_status_created", "status", "created_at"),
         # The discussion's counts and stance summary, and the Atom feed, per article.
         Index("ix_comments_article_status", "article_id", "status", "created_at"),
@@ -40,9 +56,7 @@ class Comment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE")
-    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # The top-level comment of the thread (None for a top-level comment): a page loads
     # every reply of its threads with one IN query on this column.
     thread_id: Mapped[int | None] = mapped_column(

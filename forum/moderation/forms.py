@@ -51,10 +51,14 @@ class ActionForm(FlaskForm):
 
 
 class RejectForm(ActionForm):
-    reason = SelectField(_l("Raison du refus"), choices=REJECT_REASONS,
-                         validators=[InputRequired(message=_l("Choisissez une raison."))])
-    note = StringField(_l("Précision (facultative, montrée à l'auteur)"),
-                       validators=[Optional(), Length(max=300)])
+    reason = SelectField(
+        _l("Raison du refus"),
+        choices=REJECT_REASONS,
+        validators=[InputRequired(message=_l("Choisissez une raison."))],
+    )
+    note = StringField(
+        _l("Précision (facultative, montrée à l'auteur)"), validators=[Optional(), Length(max=300)]
+    )
 
     def reason_text(self) -> str:
         """The reason as the author will read it."""
@@ -67,19 +71,27 @@ class RejectForm(ActionForm):
 class BulkForm(RejectForm):
     action = SelectField(_l("Action sur la sélection"), choices=BULK_ACTIONS)
     reason = SelectField(_l("Raison du refus"), choices=REJECT_REASONS, validators=[Optional()])
-    comment_ids = SelectMultipleField(coerce=int, validate_choice=False,
-                                      validators=[InputRequired(
-                                          message=_l("Sélectionnez au moins un commentaire."))])
+    comment_ids = SelectMultipleField(
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Sélectionnez au moins un commentaire."))],
+    )
 
 
 class BanForm(ActionForm):
-    duration = RadioField(_l("Durée"), choices=BAN_CHOICES, default="24h",
-                          validators=[InputRequired(message=_l("Choisissez une durée."))])
-    reason = StringField(_l("Raison (notée au journal)"),
-                         validators=[InputRequired(message=_l("Indiquez une raison.")),
-                                     Length(max=300)])
-    include_address = BooleanField(_l("Bannir aussi l'adresse réseau (connexion partagée : "
-                                      "touche d'autres lecteurs)"))
+    duration = RadioField(
+        _l("Durée"),
+        choices=BAN_CHOICES,
+        default="24h",
+        validators=[InputRequired(message=_l("Choisissez une durée."))],
+    )
+    reason = StringField(
+        _l("Raison (notée au journal)"),
+        validators=[InputRequired(message=_l("Indiquez une raison.")), Length(max=300)],
+    )
+    include_address = BooleanField(
+        _l("Bannir aussi l'adresse réseau (connexion partagée : touche d'autres lecteurs)")
+    )
 
 
 class ArticleSettingsForm(FlaskForm):
@@ -88,18 +100,27 @@ class ArticleSettingsForm(FlaskForm):
     premoderation = RadioField(_l("Pré-modération"), choices=PREMODERATION_CHOICES)
     flag_threshold = IntegerField(
         _l("Seuil de signalements avant mise en attente (vide : réglage général)"),
-        validators=[Optional(), NumberRange(min=1, max=100, message=_l(
-            "Indiquez un nombre entre 1 et 100."))])
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100, message=_l("Indiquez un nombre entre 1 et 100.")),
+        ],
+    )
 
 
 class WordForm(FlaskForm):
-    word = StringField(_l("Mot ou expression"),
-                       validators=[InputRequired(message=_l("Indiquez un mot.")),
-                                   Length(max=100)])
-    kind = RadioField(_l("Liste"), choices=[
-        SelectChoice("banned", _l("Interdit : le commentaire est refusé")),
-        SelectChoice("suspect", _l("Suspect : le commentaire attend la modération")),
-    ], default="suspect")
+    word = StringField(
+        _l("Mot ou expression"),
+        validators=[InputRequired(message=_l("Indiquez un mot.")), Length(max=100)],
+    )
+    kind = RadioField(
+        _l("Liste"),
+        choices=[
+            SelectChoice("banned", _l("Interdit : le commentaire est refusé")),
+            SelectChoice("suspect", _l("Suspect : le commentaire attend la modération")),
+        ],
+        default="suspect",
+    )
+
 
 FLAG_LABELS = {
     "spam": _l("Spam"),

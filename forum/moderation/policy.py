@@ -36,9 +36,13 @@ def judge_new_comment(
         return PostingVerdict(refusal=ban_message(ban), refusal_status=403)
     matches = matching_words(text)
     if matches["banned"]:
-        return PostingVerdict(refusal=_(
-            "Votre commentaire est refusé : il contient un mot interdit sur ce forum "
-            "(« %(word)s »). Reformulez-le.", word=matches["banned"][0]))
+        return PostingVerdict(
+            refusal=_(
+                "Votre commentaire est refusé : il contient un mot interdit sur ce forum "
+                "(« %(word)s »). Reformulez-le.",
+                word=matches["banned"][0],
+            )
+        )
     if matches["suspect"]:
         return PostingVerdict("pending", "suspect_word")
     if article.premoderation == "all":
@@ -81,13 +85,17 @@ def active_ban(reader_hash: str | None, address_hash: str | None) -> Ban | None:
     if not targets:
         return None
     now = utcnow()
-    bans = db.session.execute(
-        select(Ban).where(
-            or_(*targets),
-            Ban.lifted_at.is_(None),
-            or_(Ban.expires_at.is_(None), Ban.expires_at > now),
+    bans = (
+        db.session.execute(
+            select(Ban).where(
+                or_(*targets),
+                Ban.lifted_at.is_(None),
+                or_(Ban.expires_at.is_(None), Ban.expires_at > now),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return max(bans, key=lambda b: b.expires_at or now.max, default=None)
 
 
@@ -101,8 +109,11 @@ def ban_message(ban: Ban) -> str:
 
 
 def _has_approved_comment(reader_hash: str) -> bool:
-    return db.session.execute(
-        select(Comment.id).where(
-            Comment.reader_hash == reader_hash, Comment.status == "approved"
-        ).limit(1)
-    ).first() is not None
+    return (
+        db.session.execute(
+            select(Comment.id)
+            .where(Comment.reader_hash == reader_hash, Comment.status == "approved")
+            .limit(1)
+        ).first()
+        is not None
+    )

@@ -43,11 +43,13 @@ def _tab_filter(tab: str):
     # A comment its author deleted (or erased with their data) has no text left to judge:
     # it leaves the queues that ask for a decision and stays in the history tabs.
     if tab == "pending":
-        return [Comment.status == "pending", Comment.pending_reason.is_distinct_from("flags"),
-                Comment.deleted_at.is_(None)]
+        return [
+            Comment.status == "pending",
+            Comment.pending_reason.is_distinct_from("flags"),
+            Comment.deleted_at.is_(None),
+        ]
     if tab == "reported":
-        return [Comment.status != "rejected", Comment.flag_count > 0,
-                Comment.deleted_at.is_(None)]
+        return [Comment.status != "rejected", Comment.flag_count > 0, Comment.deleted_at.is_(None)]
     if tab == "rejected":
         return [Comment.status == "rejected"]
     return []
@@ -71,10 +73,15 @@ def tab_counts() -> dict[str, int]:
 
 
 def load_queue(tab: str, page: int = 1) -> QueuePage:
-    comments = list(db.session.execute(
-        select(Comment).where(*_tab_filter(tab)).order_by(*_tab_order(tab))
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).scalars())
+    comments = list(
+        db.session.execute(
+            select(Comment)
+            .where(*_tab_filter(tab))
+            .order_by(*_tab_order(tab))
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        ).scalars()
+    )
     has_next = len(comments) > PAGE_SIZE
     items = build_items(comments[:PAGE_SIZE])
     return QueuePage(tab, items, page, has_next, tab_counts())
@@ -110,7 +117,8 @@ def _attach_flags(items: list[QueueItem]) -> None:
     if not ids:
         return
     flags = db.session.execute(
-        select(Flag).where(Flag.comment_id.in_(ids), Flag.resolved_at.is_(None))
+        select(Flag)
+        .where(Flag.comment_id.in_(ids), Flag.resolved_at.is_(None))
         .order_by(Flag.created_at)
     ).scalars()
     reasons: dict[int, Counter] = defaultdict(Counter)
@@ -129,14 +137,18 @@ def _attach_other_comments(items: list[QueueItem]) -> None:
     if not hashes:
         return
     ranked = (
-        select(Comment.id, func.row_number().over(
-            partition_by=Comment.reader_hash, order_by=Comment.created_at.desc()
-        ).label("rank"))
+        select(
+            Comment.id,
+            func.row_number()
+            .over(partition_by=Comment.reader_hash, order_by=Comment.created_at.desc())
+            .label("rank"),
+        )
         .where(Comment.reader_hash.in_(hashes))
         .subquery()
     )
     recent = db.session.execute(
-        select(Comment).join(ranked, ranked.c.id == Comment.id)
+        select(Comment)
+        .join(ranked, ranked.c.id == Comment.id)
         .where(ranked.c.rank <= OTHER_COMMENTS + 1)
         .order_by(Comment.created_at.desc())
     ).scalars()
@@ -154,8 +166,13 @@ def _attach_stances(items: list[QueueItem]) -> None:
     if not hashes:
         return
     rows = db.session.execute(
-        select(Vote.reader_hash, PollQuestion.article_id, PollQuestion.prompt,
-               PollChoice.label, PollChoice.stance)
+        select(
+            Vote.reader_hash,
+            PollQuestion.article_id,
+            PollQuestion.prompt,
+            PollChoice.label,
+            PollChoice.stance,
+        )
         .join(PollQuestion, PollQuestion.id == Vote.question_id)
         .join(PollChoice, PollChoice.id == Vote.choice_id)
         .where(Vote.reader_hash.in_(hashes), PollQuestion.article_id.in_(article_ids))

@@ -42,20 +42,18 @@ class Dashboard:
 def load_dashboard() -> Dashboard:
     counts = tab_counts()
     since = (utcnow() - timedelta(days=DASHBOARD_DAYS - 1)).replace(
-        hour=0, minute=0, second=0, microsecond=0)
+        hour=0, minute=0, second=0, microsecond=0
+    )
     comments = _per_day(Comment.created_at, since)
     votes = _per_day(Vote.created_at, since)
     days = [since.date() + timedelta(days=n) for n in range(DASHBOARD_DAYS)]
     figures = [DayFigures(d, comments.get(d, 0), votes.get(d, 0)) for d in reversed(days)]
-    return Dashboard(counts["pending"], counts["reported"], figures, _top_flagged(),
-                     _vote_bursts())
+    return Dashboard(counts["pending"], counts["reported"], figures, _top_flagged(), _vote_bursts())
 
 
 def _per_day(column, since) -> dict[date, int]:
     day = func.date(column)
-    rows = db.session.execute(
-        select(day, func.count()).where(column >= since).group_by(day)
-    ).all()
+    rows = db.session.execute(select(day, func.count()).where(column >= since).group_by(day)).all()
     # SQLite returns the day as text, PostgreSQL as a date.
     return {d if isinstance(d, date) else date.fromisoformat(d): n for d, n in rows}
 
@@ -84,16 +82,22 @@ def _vote_bursts(limit: int = 5) -> VoteBursts:
         select(Article, func.count(Vote.id))
         .join(PollQuestion, PollQuestion.article_id == Article.id)
         .join(Vote, Vote.question_id == PollQuestion.id)
-        .where(recent).group_by(Article.id).order_by(func.count(Vote.id).desc())
+        .where(recent)
+        .group_by(Article.id)
+        .order_by(func.count(Vote.id).desc())
     ).all()
     addresses = db.session.execute(
         # Past the retention period a vote's address hash is cleared: it has no address.
         select(Vote.address_hash, func.count(Vote.id))
         .where(recent, Vote.address_hash.is_not(None))
-        .group_by(Vote.address_hash).order_by(func.count(Vote.id).desc()).limit(limit)
+        .group_by(Vote.address_hash)
+        .order_by(func.count(Vote.id).desc())
+        .limit(limit)
     ).all()
-    return VoteBursts([(article, count) for article, count in per_article],
-                      [(address[:ADDRESS_PREFIX], count) for address, count in addresses])
+    return VoteBursts(
+        [(article, count) for article, count in per_article],
+        [(address[:ADDRESS_PREFIX], count) for address, count in addresses],
+    )
 
 
 @dataclass(frozen=True)
@@ -118,17 +122,23 @@ def load_audit(filters: AuditFilters, page: int = 1) -> tuple[list[AuditEntry], 
         query = query.where(AuditEntry.comment_id == filters.comment_id)
     if filters.reader_hash:
         query = query.where(AuditEntry.reader_hash.startswith(filters.reader_hash))
-    rows = list(db.session.execute(
-        query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)
-    ).scalars())
+    rows = list(
+        db.session.execute(
+            query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * AUDIT_PAGE_SIZE)
+            .limit(AUDIT_PAGE_SIZE + 1)
+        ).scalars()
+    )
     return rows[:AUDIT_PAGE_SIZE], len(rows) > AUDIT_PAGE_SIZE
 
 
 def audit_choices() -> tuple[list[str], list[User], list[Article]]:
     """The values the audit filters offer: actions used so far, staff, articles."""
-    actions = list(db.session.execute(
-        select(AuditEntry.action).distinct().order_by(AuditEntry.action)).scalars())
+    actions = list(
+        db.session.execute(
+            select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+        ).scalars()
+    )
     staff = list(db.session.execute(select(User).order_by(User.display_name)).scalars())
     articles = list(db.session.execute(select(Article).order_by(Article.title)).scalars())
     return actions, staff, articles

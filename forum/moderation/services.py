@@ -37,9 +37,16 @@ class ActionRefused(ValueError):
     """The action does not apply to the target in its current state (a French message)."""
 
 
-def record(actor: User | None, action: str, *, comment: Comment | None = None,
-           article_id: int | None = None, reader_hash: str | None = None,
-           reason: str = "", details: str = "") -> AuditEntry:
+def record(
+    actor: User | None,
+    action: str,
+    *,
+    comment: Comment | None = None,
+    article_id: int | None = None,
+    reader_hash: str | None = None,
+    reason: str = "",
+    details: str = "",
+) -> AuditEntry:
     """Append one audit entry; nothing in the app updates or deletes them."""
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
@@ -110,8 +117,9 @@ COMMENT_ACTIONS: dict[str, Callable[[Comment, User, str], None]] = {
 }
 
 
-def apply_to_selection(action: str, comments: list[Comment], actor: User,
-                       reason: str = "") -> tuple[int, int]:
+def apply_to_selection(
+    action: str, comments: list[Comment], actor: User, reason: str = ""
+) -> tuple[int, int]:
     """Apply one action to each comment it fits; return (done, skipped)."""
     done = 0
     for comment in comments:
@@ -132,8 +140,9 @@ def _resolve_flags(comment: Comment) -> None:
     comment.flag_count = 0
 
 
-def ban_author(comment: Comment, actor: User, duration: str, reason: str,
-               include_address: bool) -> Ban:
+def ban_author(
+    comment: Comment, actor: User, duration: str, reason: str, include_address: bool
+) -> Ban:
     """Ban the comment's author (and optionally their address) for one of BAN_DURATIONS."""
     if duration not in BAN_DURATIONS:
         raise ActionRefused(_l("Choisissez une durée de bannissement."))
@@ -151,8 +160,13 @@ def ban_author(comment: Comment, actor: User, duration: str, reason: str,
     )
     db.session.add(ban)
     touch_article(comment.article_id)
-    record(actor, "ban", comment=comment, reason=ban.reason,
-           details=f"duration={duration}; address={'yes' if include_address else 'no'}")
+    record(
+        actor,
+        "ban",
+        comment=comment,
+        reason=ban.reason,
+        details=f"duration={duration}; address={'yes' if include_address else 'no'}",
+    )
     return ban
 
 
@@ -165,16 +179,24 @@ def lift_ban(ban: Ban, actor: User) -> None:
 
 def active_bans(now: datetime | None = None) -> list[Ban]:
     now = now or utcnow()
-    return list(db.session.execute(
-        select(Ban)
-        .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now))
-        .order_by(Ban.created_at.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Ban)
+            .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now))
+            .order_by(Ban.created_at.desc())
+        ).scalars()
+    )
 
 
-def update_article_settings(article: Article, actor: User, *, discussion_open: bool,
-                            poll_open: bool, premoderation: str,
-                            flag_threshold: int | None) -> bool:
+def update_article_settings(
+    article: Article,
+    actor: User,
+    *,
+    discussion_open: bool,
+    poll_open: bool,
+    premoderation: str,
+    flag_threshold: int | None,
+) -> bool:
     """Apply the settings; record one audit entry listing what changed. False if nothing did."""
     if premoderation not in PREMODERATION_MODES:
         raise ActionRefused(_l("Mode de pré-modération inconnu."))
@@ -184,8 +206,11 @@ def update_article_settings(article: Article, actor: User, *, discussion_open: b
         "premoderation": premoderation,
         "flag_threshold": flag_threshold,
     }
-    changes = [f"{name}: {getattr(article, name)} -> {value}"
-               for name, value in wanted.items() if getattr(article, name) != value]
+    changes = [
+        f"{name}: {getattr(article, name)} -> {value}"
+        for name, value in wanted.items()
+        if getattr(article, name) != value
+    ]
     if not changes:
         return False
     for name, value in wanted.items():

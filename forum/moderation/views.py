@@ -75,9 +75,15 @@ def queue():
     if tab not in TABS:
         abort(404)
     return render_template(
-        "moderation/queue.html", queue=load_queue(tab, _page_arg()), tabs=TABS,
-        action_form=ActionForm(), reject_form=RejectForm(), ban_form=BanForm(),
-        bulk_form=BulkForm(), flag_labels=FLAG_LABELS, pending_labels=PENDING_LABELS,
+        "moderation/queue.html",
+        queue=load_queue(tab, _page_arg()),
+        tabs=TABS,
+        action_form=ActionForm(),
+        reject_form=RejectForm(),
+        ban_form=BanForm(),
+        bulk_form=BulkForm(),
+        flag_labels=FLAG_LABELS,
+        pending_labels=PENDING_LABELS,
         tab_labels=TAB_LABELS,
     )
 
@@ -119,8 +125,14 @@ def ban(comment_id: int):
     comment = _locked(Comment, comment_id)
     form = BanForm()
     _checked(form)
-    _act(services.ban_author, comment, current_user, form.duration.data, form.reason.data,
-         form.include_address.data)
+    _act(
+        services.ban_author,
+        comment,
+        current_user,
+        form.duration.data,
+        form.reason.data,
+        form.include_address.data,
+    )
     db.session.commit()
     flash(_("L'auteur de ce commentaire est banni."), "success")
     return _back(form)
@@ -136,12 +148,23 @@ def bulk():
     if form.action.data == "reject" and not reason:
         abort(400, description=_("Précisez la raison du refus."))
     done, skipped = services.apply_to_selection(
-        form.action.data, load_comments(form.comment_ids.data, lock=True), current_user, reason)
+        form.action.data, load_comments(form.comment_ids.data, lock=True), current_user, reason
+    )
     db.session.commit()
-    flash(ngettext("%(num)d commentaire traité.", "%(num)d commentaires traités.", done)
-          + (" " + ngettext("%(num)d ignoré (action sans effet sur lui).",
-                            "%(num)d ignorés (action sans effet sur eux).", skipped)
-             if skipped else ""), "success")
+    flash(
+        ngettext("%(num)d commentaire traité.", "%(num)d commentaires traités.", done)
+        + (
+            " "
+            + ngettext(
+                "%(num)d ignoré (action sans effet sur lui).",
+                "%(num)d ignorés (action sans effet sur eux).",
+                skipped,
+            )
+            if skipped
+            else ""
+        ),
+        "success",
+    )
     return _back(form)
 
 
@@ -156,10 +179,13 @@ def articles():
 
 def _settings_form(article: Article) -> ArticleSettingsForm:
     return ArticleSettingsForm(
-        prefix=f"a{article.id}", formdata=None,
+        prefix=f"a{article.id}",
+        formdata=None,
         discussion_open="1" if article.discussion_open else "0",
         poll_open="1" if article.poll_open else "0",
-        premoderation=article.premoderation, flag_threshold=article.flag_threshold)
+        premoderation=article.premoderation,
+        flag_threshold=article.flag_threshold,
+    )
 
 
 @bp.post("/articles/<slug>/settings")
@@ -170,12 +196,20 @@ def article_settings(slug: str):
     form = ArticleSettingsForm(prefix=f"a{article.id}")
     _checked(form)
     changed = services.update_article_settings(
-        article, current_user, discussion_open=form.discussion_open.data == "1",
-        poll_open=form.poll_open.data == "1", premoderation=form.premoderation.data,
-        flag_threshold=form.flag_threshold.data)
+        article,
+        current_user,
+        discussion_open=form.discussion_open.data == "1",
+        poll_open=form.poll_open.data == "1",
+        premoderation=form.premoderation.data,
+        flag_threshold=form.flag_threshold.data,
+    )
     db.session.commit()
-    flash(_("Réglages enregistrés pour « %(title)s ».", title=article.title) if changed
-          else _("Aucun changement."), "success")
+    flash(
+        _("Réglages enregistrés pour « %(title)s ».", title=article.title)
+        if changed
+        else _("Aucun changement."),
+        "success",
+    )
     return redirect(url_for("moderation.articles", _anchor=f"article-{article.id}"), code=303)
 
 
@@ -188,8 +222,9 @@ def words():
 
 def _render_words(form: WordForm, status: int = 200):
     rules = db.session.execute(db.select(WordRule).order_by(WordRule.kind, WordRule.word))
-    return render_template("moderation/words.html", form=form, rules=rules.scalars().all(),
-                           delete_form=ActionForm()), status
+    return render_template(
+        "moderation/words.html", form=form, rules=rules.scalars().all(), delete_form=ActionForm()
+    ), status
 
 
 @bp.post("/words")
@@ -225,8 +260,9 @@ def delete_word(rule_id: int):
 @staff_required
 def bans():
     """List the bans in force."""
-    return render_template("moderation/bans.html", bans=services.active_bans(),
-                           lift_form=ActionForm())
+    return render_template(
+        "moderation/bans.html", bans=services.active_bans(), lift_form=ActionForm()
+    )
 
 
 @bp.post("/bans/<int:ban_id>/lift")
@@ -256,11 +292,18 @@ def audit():
     entries, has_next = load_audit(filters, _page_arg())
     actions, staff, all_articles = audit_choices()
     return render_template(
-        "moderation/audit.html", entries=entries, has_next=has_next, page=_page_arg(),
-        filters=filters, actions=actions, staff=staff, articles=all_articles,
+        "moderation/audit.html",
+        entries=entries,
+        has_next=has_next,
+        page=_page_arg(),
+        filters=filters,
+        actions=actions,
+        staff=staff,
+        articles=all_articles,
         staff_names={u.id: u.display_name for u in staff},
         article_titles={a.id: a.title for a in all_articles},
-        query_args={k: v for k, v in request.args.items() if k != "page" and v})
+        query_args={k: v for k, v in request.args.items() if k != "page" and v},
+    )
 
 
 def _audit_filters() -> AuditFilters:

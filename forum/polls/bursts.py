@@ -21,8 +21,9 @@ class BurstRule:
 
 def burst_rule() -> BurstRule:
     config = current_app.config
-    return BurstRule(config["FORUM_VOTE_BURST_COUNT"],
-                     timedelta(minutes=config["FORUM_VOTE_BURST_MINUTES"]))
+    return BurstRule(
+        config["FORUM_VOTE_BURST_COUNT"], timedelta(minutes=config["FORUM_VOTE_BURST_MINUTES"])
+    )
 
 
 def mark_vote_burst(address_hash: str | None, rule: BurstRule) -> bool:

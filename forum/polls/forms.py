@@ -13,8 +13,11 @@ class PollForm(FlaskForm):
     """One radio group per question of the article; built from the database."""
 
     def answers(self) -> dict[int, int]:
-        return {int(name[2:]): field.data for name, field in self._fields.items()
-                if name.startswith("q_")}
+        return {
+            int(name[2:]): field.data
+            for name, field in self._fields.items()
+            if name.startswith("q_")
+        }
 
 
 def build_poll_form(questions: list[PollQuestion], **kwargs) -> PollForm:

@@ -108,8 +108,14 @@ def submitted_answers(form) -> dict[int, int] | None:
     return answers or None
 
 
-def record_ballot(slug: str, answers: dict[int, int], reader_hash: str, address_hash: str,
-                  rule: BurstRule, now: datetime) -> bool:
+def record_ballot(
+    slug: str,
+    answers: dict[int, int],
+    reader_hash: str,
+    address_hash: str,
+    rule: BurstRule,
+    now: datetime,
+) -> bool:
     """Record a complete ballot for the article's open poll; False, with nothing written,
     when the ballot is not one (unknown article, closed poll, a question missing or a
     choice of another question)."""
@@ -130,8 +136,9 @@ def record_ballot(slug: str, answers: dict[int, int], reader_hash: str, address_
         except DBAPIError as error:
             if not is_deadlock(error):
                 raise
-            current_app.logger.warning("Vote cancelled by a deadlock, attempt %d of %d",
-                                       attempt, _ATTEMPTS)
+            current_app.logger.warning(
+                "Vote cancelled by a deadlock, attempt %d of %d", attempt, _ATTEMPTS
+            )
     return _recorded(parameters)
 
 

@@ -68,10 +68,15 @@ def load_questions(article: Article) -> list[PollQuestion]:
 
 def get_article_with_poll(slug: str) -> Article | None:
     """The article with its questions and their choices, in one query (the vote path)."""
-    return db.session.execute(
-        select(Article).where(Article.slug == slug)
-        .options(joinedload(Article.questions).joinedload(PollQuestion.choices))
-    ).unique().scalar_one_or_none()
+    return (
+        db.session.execute(
+            select(Article)
+            .where(Article.slug == slug)
+            .options(joinedload(Article.questions).joinedload(PollQuestion.choices))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 @dataclass(frozen=True)
@@ -121,13 +126,15 @@ def cast_votes(
     address_hash: str | None,
 ) -> None:
     """Record or change this reader's answers; one row per reader and question."""
-    ballot = Ballot(article.id, article.poll_open,
-                    {q.id: frozenset(c.id for c in q.choices) for q in questions})
+    ballot = Ballot(
+        article.id, article.poll_open, {q.id: frozenset(c.id for c in q.choices) for q in questions}
+    )
     cast_ballot(ballot, answers, reader_hash, address_hash)
 
 
-def cast_ballot(ballot: Ballot, answers: dict[int, int], reader_hash: str,
-                address_hash: str | None) -> None:
+def cast_ballot(
+    ballot: Ballot, answers: dict[int, int], reader_hash: str, address_hash: str | None
+) -> None:
     """cast_votes for a ballot read with get_ballot."""
     if not ballot.poll_open:
         raise PollClosed
@@ -144,8 +151,7 @@ def _has_commented(article_id: int, reader_hash: str) -> bool:
     # Only a commenter's vote changes the discussion; other votes leave its cache alone and
     # never lock the article row, so a wave of votes does not queue behind one row.
     return db.session.execute(
-        select(exists().where(Comment.reader_hash == reader_hash,
-                              Comment.article_id == article_id))
+        select(exists().where(Comment.reader_hash == reader_hash, Comment.article_id == article_id))
     ).scalar_one()
 
 
@@ -154,8 +160,15 @@ def _upsert_votes(answers: dict[int, int], reader_hash: str, address_hash: str |
     # insert and update, so concurrent submissions by one reader never make two rows nor fail.
     now = utcnow()
     rows = [
-        {"question_id": question_id, "choice_id": choice_id, "reader_hash": reader_hash,
-         "address_hash": address_hash, "burst": False, "created_at": now, "updated_at": now}
+        {
+            "question_id": question_id,
+            "choice_id": choice_id,
+            "reader_hash": reader_hash,
+            "address_hash": address_hash,
+            "burst": False,
+            "created_at": now,
+            "updated_at": now,
+        }
         for question_id, choice_id in sorted(answers.items())
     ]
     db.session.execute(_upsert_statement(db.session.get_bind().dialect.name), rows)
@@ -168,8 +181,9 @@ def _upsert_statement(dialect: str):
     statement = insert(Vote.__table__)
     return statement.on_conflict_do_update(
         index_elements=["question_id", "reader_hash"],
-        set_={name: statement.excluded[name]
-              for name in ("choice_id", "updated_at", "address_hash")},
+        set_={
+            name: statement.excluded[name] for name in ("choice_id", "updated_at", "address_hash")
+        },
     )
 
 

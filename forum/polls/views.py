@@ -44,8 +44,9 @@ def _vote_in_one_statement(slug: str):
     answers = submitted_answers(request.form)
     if answers is None:
         return _vote_with_form(slug)
-    if not record_ballot(slug, answers, ensure_reader_hash(), current_address_hash(),
-                         burst_rule(), utcnow()):
+    if not record_ballot(
+        slug, answers, ensure_reader_hash(), current_address_hash(), burst_rule(), utcnow()
+    ):
         forget_new_reader()
         return _vote_with_form(slug)
     return _acknowledged(slug)
@@ -57,12 +58,15 @@ def _vote_with_form(slug: str):
     form = build_poll_form(questions)
     if not article.poll_open:
         return render_article_page(
-            article, poll_form=form, status=409,
+            article,
+            poll_form=form,
+            status=409,
             poll_error=_("Ce sondage est clos : il n'accepte plus de votes ni de changements."),
         )
     if not form.validate_on_submit():
-        return render_article_page(article, poll_form=form, status=400,
-                                   poll_error=_("Votre vote n'a pas été enregistré."))
+        return render_article_page(
+            article, poll_form=form, status=400, poll_error=_("Votre vote n'a pas été enregistré.")
+        )
     address_hash = current_address_hash()
     try:
         cast_votes(article, questions, form.answers(), ensure_reader_hash(), address_hash)
@@ -79,8 +83,7 @@ def _recorded(slug: str, address_hash: str):
 
 
 def _acknowledged(slug: str):
-    notice = _("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est "
-               "ouvert.")
+    notice = _("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert.")
     if request.headers.get("X-Requested-With") == "fetch":
         # The page votes in place: the poll section alone, no redirect, nothing flashed.
         article = get_article_with_poll(slug) or abort(404)

@@ -10,9 +10,11 @@ class EraseForm(FlaskForm):
     """Erase everything this browser's reader id is linked to, once confirmed."""
 
     confirm = BooleanField(
-        _l("Je comprends que mes votes, mes mentions « utile » et mes signalements seront "
-           "retirés et que mes commentaires seront remplacés par « commentaire supprimé ». "
-           "Cette suppression est définitive."),
+        _l(
+            "Je comprends que mes votes, mes mentions « utile » et mes signalements seront "
+            "retirés et que mes commentaires seront remplacés par « commentaire supprimé ». "
+            "Cette suppression est définitive."
+        ),
         validators=[DataRequired(message=_l("Cochez la case pour confirmer la suppression."))],
     )
     submit = SubmitField(_l("Supprimer mes données"))

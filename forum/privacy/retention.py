@@ -46,8 +46,10 @@ def purge_address_hashes(days: int, now: datetime | None = None) -> Purge:
 
 def _clear(model, older) -> int:
     return db.session.execute(
-        update(model).where(model.address_hash.is_not(None), older)
-        .values(address_hash=None).execution_options(synchronize_session=False)
+        update(model)
+        .where(model.address_hash.is_not(None), older)
+        .values(address_hash=None)
+        .execution_options(synchronize_session=False)
     ).rowcount
 
 

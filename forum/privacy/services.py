@@ -55,7 +55,7 @@ class CommentRecord:
     @property
     def excerpt(self) -> str:
         text = " ".join(self.body_source.split())
-        return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
+        return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,15 @@ class ReaderData:
 
     @property
     def empty(self) -> bool:
-        return not (self.pseudonym or self.votes or self.comments or self.useful_marks
-                    or self.flags or self.bans or self.moderation)
+        return not (
+            self.pseudonym
+            or self.votes
+            or self.comments
+            or self.useful_marks
+            or self.flags
+            or self.bans
+            or self.moderation
+        )
 
     def as_json(self) -> dict:
         """Plain JSON data; times are UTC in ISO 8601."""
@@ -150,8 +157,15 @@ def _records(record_type, statement) -> list:
 def _votes(reader_hash: str) -> list[VoteRecord]:
     return _records(
         VoteRecord,
-        select(Article.slug, Article.title, PollQuestion.prompt, PollChoice.label,
-               Vote.created_at, Vote.updated_at, Vote.burst)
+        select(
+            Article.slug,
+            Article.title,
+            PollQuestion.prompt,
+            PollChoice.label,
+            Vote.created_at,
+            Vote.updated_at,
+            Vote.burst,
+        )
         .join(PollQuestion, PollQuestion.id == Vote.question_id)
         .join(Article, Article.id == PollQuestion.article_id)
         .join(PollChoice, PollChoice.id == Vote.choice_id)
@@ -163,10 +177,19 @@ def _votes(reader_hash: str) -> list[VoteRecord]:
 def _comments(reader_hash: str) -> list[CommentRecord]:
     return _records(
         CommentRecord,
-        select(Comment.id, Article.slug, Article.title,
-               func.coalesce(Comment.reply_to_id, Comment.parent_id), Comment.author_name,
-               Comment.body_source, Comment.status, Comment.created_at, Comment.edited_at,
-               Comment.deleted_at, Comment.useful_count)
+        select(
+            Comment.id,
+            Article.slug,
+            Article.title,
+            func.coalesce(Comment.reply_to_id, Comment.parent_id),
+            Comment.author_name,
+            Comment.body_source,
+            Comment.status,
+            Comment.created_at,
+            Comment.edited_at,
+            Comment.deleted_at,
+            Comment.useful_count,
+        )
         .join(Article, Article.id == Comment.article_id)
         .where(Comment.reader_hash == reader_hash)
         .order_by(Comment.created_at, Comment.id),
@@ -187,8 +210,15 @@ def _useful_marks(reader_hash: str) -> list[UsefulRecord]:
 def _flags(reader_hash: str) -> list[FlagRecord]:
     return _records(
         FlagRecord,
-        select(Flag.comment_id, Article.slug, Article.title, Flag.reason, Flag.note,
-               Flag.created_at, Flag.resolved_at)
+        select(
+            Flag.comment_id,
+            Article.slug,
+            Article.title,
+            Flag.reason,
+            Flag.note,
+            Flag.created_at,
+            Flag.resolved_at,
+        )
         .join(Comment, Comment.id == Flag.comment_id)
         .join(Article, Article.id == Comment.article_id)
         .where(Flag.reader_hash == reader_hash)
@@ -200,7 +230,8 @@ def _bans(reader_hash: str) -> list[BanRecord]:
     return _records(
         BanRecord,
         select(Ban.reason, Ban.created_at, Ban.expires_at, Ban.lifted_at)
-        .where(Ban.reader_hash == reader_hash).order_by(Ban.created_at, Ban.id),
+        .where(Ban.reader_hash == reader_hash)
+        .order_by(Ban.created_at, Ban.id),
     )
 
 
@@ -208,8 +239,7 @@ def _moderation(reader_hash: str) -> list[ModerationRecord]:
     # The staff member who acted is left out: the entry is about the reader, not by them.
     return _records(
         ModerationRecord,
-        select(AuditEntry.action, AuditEntry.comment_id, AuditEntry.reason,
-               AuditEntry.created_at)
+        select(AuditEntry.action, AuditEntry.comment_id, AuditEntry.reason, AuditEntry.created_at)
         .where(AuditEntry.reader_hash == reader_hash)
         .order_by(AuditEntry.created_at, AuditEntry.id),
     )
@@ -251,41 +281,61 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
 
 def _articles_touched_by(reader_hash: str) -> list[int]:
     on_comment = (
-        select(Comment.article_id).join(CommentVote, CommentVote.comment_id == Comment.id)
+        select(Comment.article_id)
+        .join(CommentVote, CommentVote.comment_id == Comment.id)
         .where(CommentVote.reader_hash == reader_hash)
     )
     flagged = (
-        select(Comment.article_id).join(Flag, Flag.comment_id == Comment.id)
+        select(Comment.article_id)
+        .join(Flag, Flag.comment_id == Comment.id)
         .where(Flag.reader_hash == reader_hash)
     )
-    return list(db.session.execute(union(
-        select(Comment.article_id).where(Comment.reader_hash == reader_hash),
-        select(PollQuestion.article_id).join(Vote, Vote.question_id == PollQuestion.id)
-        .where(Vote.reader_hash == reader_hash),
-        on_comment, flagged,
-    )).scalars())
+    return list(
+        db.session.execute(
+            union(
+                select(Comment.article_id).where(Comment.reader_hash == reader_hash),
+                select(PollQuestion.article_id)
+                .join(Vote, Vote.question_id == PollQuestion.id)
+                .where(Vote.reader_hash == reader_hash),
+                on_comment,
+                flagged,
+            )
+        ).scalars()
+    )
 
 
 def _blank_comments(reader_hash: str) -> int:
     # One fresh random value replaces the reader hash: the erased comments no longer lead
     # to the reader (nor to their bans or moderation log entries).
     return db.session.execute(
-        update(Comment).where(Comment.reader_hash == reader_hash).values(
-            reader_hash=secrets.token_hex(32), author_name="", body_source="", body_html="",
-            address_hash=None, featured_at=None, submission_token=None,
+        update(Comment)
+        .where(Comment.reader_hash == reader_hash)
+        .values(
+            reader_hash=secrets.token_hex(32),
+            author_name="",
+            body_source="",
+            body_html="",
+            address_hash=None,
+            featured_at=None,
+            submission_token=None,
             deleted_at=func.coalesce(Comment.deleted_at, utcnow()),
-        ).execution_options(synchronize_session=False)
+        )
+        .execution_options(synchronize_session=False)
     ).rowcount
 
 
 def _withdraw_useful_marks(reader_hash: str) -> int:
-    marked = list(db.session.execute(
-        delete(CommentVote).where(CommentVote.reader_hash == reader_hash)
-        .returning(CommentVote.comment_id)
-    ).scalars())
+    marked = list(
+        db.session.execute(
+            delete(CommentVote)
+            .where(CommentVote.reader_hash == reader_hash)
+            .returning(CommentVote.comment_id)
+        ).scalars()
+    )
     if marked:
         db.session.execute(
-            update(Comment).where(Comment.id.in_(marked), Comment.useful_count > 0)
+            update(Comment)
+            .where(Comment.id.in_(marked), Comment.useful_count > 0)
             .values(useful_count=Comment.useful_count - 1)
             .execution_options(synchronize_session=False)
         )
@@ -300,21 +350,28 @@ def _withdraw_flags(reader_hash: str, default_threshold: int) -> int:
     held it; it stays in the "reported" tab while any flag is left.
     """
     rows = db.session.execute(
-        delete(Flag).where(Flag.reader_hash == reader_hash)
+        delete(Flag)
+        .where(Flag.reader_hash == reader_hash)
         .returning(Flag.comment_id, Flag.resolved_at)
     ).all()
     open_ids = [comment_id for comment_id, resolved_at in rows if resolved_at is None]
     if open_ids:
-        threshold = select(func.coalesce(Article.flag_threshold, default_threshold)).where(
-            Article.id == Comment.article_id).scalar_subquery()
+        threshold = (
+            select(func.coalesce(Article.flag_threshold, default_threshold))
+            .where(Article.id == Comment.article_id)
+            .scalar_subquery()
+        )
         left = Comment.flag_count - 1
         held_by_flags = and_(Comment.status == "pending", Comment.pending_reason == "flags")
         released = held_by_flags & (left < threshold)
         db.session.execute(
-            update(Comment).where(Comment.id.in_(open_ids), Comment.flag_count > 0).values(
+            update(Comment)
+            .where(Comment.id.in_(open_ids), Comment.flag_count > 0)
+            .values(
                 flag_count=left,
                 status=case((released, "approved"), else_=Comment.status),
                 pending_reason=case((released, None), else_=Comment.pending_reason),
-            ).execution_options(synchronize_session=False)
+            )
+            .execution_options(synchronize_session=False)
         )
     return len(rows)

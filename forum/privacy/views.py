@@ -43,10 +43,14 @@ def download():
     """Send everything held about this reader as a JSON file."""
     data = _reader_data() or ReaderData(pseudonym=None, first_seen=None)
     body = json.dumps(data.as_json(), ensure_ascii=False, indent=2)
-    return Response(body + "\n", mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="mes-donnees-forum.json"',
-        "Cache-Control": "no-store",
-    })
+    return Response(
+        body + "\n",
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="mes-donnees-forum.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.post("/mes-donnees/supprimer")
@@ -58,33 +62,44 @@ def erase():
         return _my_data_page(form, status=400)
     reader_hash = current_reader_hash()
     if reader_hash is None:
-        flash(_("Ce navigateur n'a pas d'identifiant de lecteur : il n'y a rien à supprimer."),
-              "info")
+        flash(
+            _("Ce navigateur n'a pas d'identifiant de lecteur : il n'y a rien à supprimer."), "info"
+        )
         return redirect(url_for("privacy.my_data"), 303)
     erasure = erase_reader(reader_hash, current_app.config["FORUM_FLAG_THRESHOLD"])
     db.session.commit()
     flash(_erasure_message(erasure), "success")
     response = redirect(url_for("privacy.my_data"), 303)
-    response.delete_cookie(current_app.config["FORUM_READER_COOKIE"], httponly=True,
-                           samesite="Lax", secure=bool(current_app.config["FORUM_HTTPS"]))
+    response.delete_cookie(
+        current_app.config["FORUM_READER_COOKIE"],
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["FORUM_HTTPS"]),
+    )
     return response
 
 
 def _erasure_message(erasure: Erasure) -> str:
     parts = [
-        ngettext("%(num)d commentaire effacé", "%(num)d commentaires effacés",
-                 erasure.comments),
+        ngettext("%(num)d commentaire effacé", "%(num)d commentaires effacés", erasure.comments),
         ngettext("%(num)d vote retiré", "%(num)d votes retirés", erasure.votes),
-        ngettext("%(num)d mention « utile » retirée", "%(num)d mentions « utile » retirées",
-                 erasure.useful_marks),
+        ngettext(
+            "%(num)d mention « utile » retirée",
+            "%(num)d mentions « utile » retirées",
+            erasure.useful_marks,
+        ),
         ngettext("%(num)d signalement retiré", "%(num)d signalements retirés", erasure.flags),
     ]
-    return _("Vos données sont supprimées : %(details)s. Ce navigateur n'a plus "
-             "d'identifiant de lecteur.", details=", ".join(parts))
+    return _(
+        "Vos données sont supprimées : %(details)s. Ce navigateur n'a plus "
+        "d'identifiant de lecteur.",
+        details=", ".join(parts),
+    )
 
 
 @bp.get("/confidentialite")
 def policy():
     """The privacy page: what is stored, for how long, and how to see or erase it."""
-    return render_template("privacy/policy.html",
-                           retention_days=current_app.config["FORUM_RETENTION_DAYS"])
+    return render_template(
+        "privacy/policy.html", retention_days=current_app.config["FORUM_RETENTION_DAYS"]
+    )

@@ -18,7 +18,8 @@ def log_in_as_moderator(app, page, email: str = "moderatrice@redaction.example")
 def focused_item_id(page) -> str | None:
     return page.evaluate(
         "() => { const el = document.activeElement; "
-        "const item = el && el.closest('.queue-item'); return item ? item.id : null; }")
+        "const item = el && el.closest('.queue-item'); return item ? item.id : null; }"
+    )
 
 
 def press_and_wait(page, key: str) -> None:

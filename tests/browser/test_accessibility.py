@@ -14,6 +14,7 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+
 @pytest.fixture
 def axe_page(browser, live_server):
     # axe is injected from the test, so the page's own Content-Security-Policy is bypassed.
@@ -36,8 +37,9 @@ def axe_violations(page) -> list[str]:
 
 @pytest.fixture
 def comment(app) -> int:
-    add_comment(app, body="Un avis en attente", status="pending", pending_reason="flags",
-                flag_count=3)
+    add_comment(
+        app, body="Un avis en attente", status="pending", pending_reason="flags", flag_count=3
+    )
     return add_comment(app, body="Un avis *publié*", featured_at=utcnow())
 
 

@@ -34,10 +34,16 @@ def watched_page(browser, live_server):
     context.add_init_script(LISTEN_FOR_VIOLATIONS)
     page = context.new_page()
     page.console_errors = []
-    page.on("console", lambda message: message.type == "error"
-            and page.console_errors.append(message.text))
-    page.on("response", lambda response: response.status == 404
-            and page.console_errors.append(f"404 {response.url}"))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status == 404 and page.console_errors.append(f"404 {response.url}")
+        ),
+    )
     yield page
     context.close()
 
@@ -50,8 +56,7 @@ def violations(page) -> list[str]:
 
 @pytest.fixture
 def comment(app) -> int:
-    add_comment(app, body="Un avis signalé", status="pending", pending_reason="flags",
-                flag_count=3)
+    add_comment(app, body="Un avis signalé", status="pending", pending_reason="flags", flag_count=3)
     return add_comment(app, body="Un avis *publié*", featured_at=utcnow())
 
 

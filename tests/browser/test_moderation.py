@@ -21,12 +21,27 @@ def states(app) -> dict[str, tuple]:
 
 
 def test_moderator_works_the_queue_with_the_keyboard(app, page, output_dir):
-    first = add_comment(app, body="Premier avis", status="pending",
-                        pending_reason="premoderation", reader_hash="1" * 64)
-    second = add_comment(app, body="Deuxième avis, injurieux", status="pending",
-                         pending_reason="suspect_word", reader_hash="2" * 64)
-    third = add_comment(app, body="Troisième avis, remarquable", status="pending",
-                        pending_reason="first_comment", reader_hash="3" * 64)
+    first = add_comment(
+        app,
+        body="Premier avis",
+        status="pending",
+        pending_reason="premoderation",
+        reader_hash="1" * 64,
+    )
+    second = add_comment(
+        app,
+        body="Deuxième avis, injurieux",
+        status="pending",
+        pending_reason="suspect_word",
+        reader_hash="2" * 64,
+    )
+    third = add_comment(
+        app,
+        body="Troisième avis, remarquable",
+        status="pending",
+        pending_reason="first_comment",
+        reader_hash="3" * 64,
+    )
     log_in_as_moderator(app, page)
     assert page.get_by_text("Raccourcis clavier").is_visible()
     assert focused_item_id(page) == f"c-{first}"
@@ -65,9 +80,15 @@ def test_moderator_works_the_queue_with_the_keyboard(app, page, output_dir):
     with app.app_context():
         actions = db.session.execute(
             db.select(AuditEntry.action, AuditEntry.comment_id)
-            .where(AuditEntry.comment_id.is_not(None)).order_by(AuditEntry.id)).all()
+            .where(AuditEntry.comment_id.is_not(None))
+            .order_by(AuditEntry.id)
+        ).all()
     assert [tuple(a) for a in actions] == [
-        ("approve", first), ("reject", second), ("approve", third), ("feature", third)]
+        ("approve", first),
+        ("reject", second),
+        ("approve", third),
+        ("feature", third),
+    ]
 
 
 def test_queue_works_without_javascript(app, page_without_js):

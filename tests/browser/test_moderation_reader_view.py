@@ -12,16 +12,24 @@ from tests.conftest import add_comment
 pytestmark = pytest.mark.browser
 
 
-def test_reader_page_shows_featured_first_and_hides_rejected(app, browser, live_server, page,
-                                                             output_dir):
-    add_comment(app, body="Un avis ordinaire, le plus ancien", reader_hash="1" * 64,
-                author_name="Ancien")
-    chosen = add_comment(app, body="Un avis éclairant à mettre en avant", reader_hash="2" * 64,
-                         author_name="Éclairée")
-    rejected = add_comment(app, body="Un avis injurieux à retirer", reader_hash="3" * 64,
-                           author_name="Troll")
-    add_comment(app, body="Un avis ordinaire, le plus récent", reader_hash="4" * 64,
-                author_name="Récent")
+def test_reader_page_shows_featured_first_and_hides_rejected(
+    app, browser, live_server, page, output_dir
+):
+    add_comment(
+        app, body="Un avis ordinaire, le plus ancien", reader_hash="1" * 64, author_name="Ancien"
+    )
+    chosen = add_comment(
+        app,
+        body="Un avis éclairant à mettre en avant",
+        reader_hash="2" * 64,
+        author_name="Éclairée",
+    )
+    rejected = add_comment(
+        app, body="Un avis injurieux à retirer", reader_hash="3" * 64, author_name="Troll"
+    )
+    add_comment(
+        app, body="Un avis ordinaire, le plus récent", reader_hash="4" * 64, author_name="Récent"
+    )
 
     log_in_as_moderator(app, page)
     page.goto("/moderation?tab=recent")
