@@ -8,11 +8,15 @@ counted like any other, and all of the burst is marked (its first votes included
 moderators can judge it. A vote by a reader who has commented on the article changes
 their stance badge and the summary per side, so it touches the article's cache version.
 
-The work is one read (the ballot, and what the rules need to know of the reader and the
-address), one upsert, and an update only when a burst is to be marked: few round trips,
-no ORM objects. On PostgreSQL each statement commits on its own
-(forum.database.autocommit_statements): the upsert is atomic, and a burst left unmarked
-by a crash right after it is marked by the address's next vote.
+A vote is one statement, one round trip to the database: the ballot (the poll's questions
+and choices, and whether it is open) is read once per article version and kept by each
+worker; the rules are checked here against it; the upsert writes only while the article is
+still at that version (else the ballot is read again and checked again), and returns what
+the burst and the cache version need to know of the reader and the address. Marking a
+burst and touching the cache version are statements of their own, when they are needed.
+On PostgreSQL each statement commits on its own (forum.database.autocommit_statements):
+the upsert is atomic, and a burst left unmarked by a crash right after it is marked by the
+address's next vote.
 """
 
 from __future__ import annotations
@@ -23,7 +27,18 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Integer, bindparam, exists, func, select, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    exists,
+    false,
+    func,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +51,7 @@ from forum.page_cache import touch_article
 from forum.parsing import bounded_int
 
 ATTEMPTS = 3
+BALLOTS = "forum.ballots"  # current_app.extensions: each article's ballot, by slug
 
 
 class Outcome(enum.Enum):
@@ -60,16 +76,12 @@ def burst_rule() -> BurstRule:
 
 @dataclass(frozen=True)
 class Ballot:
-    """The article's poll, and what the rules need to know of this reader and address."""
+    """The article's poll as a vote needs it, at one version of the article."""
 
     article_id: int
+    version: int
     poll_open: bool
     choices: dict[int, frozenset[int]]  # each question's choice ids
-    reader_has_commented: bool
-    # Other readers of the address in the window (at most the burst size) and whether this
-    # reader already has a vote from it there: the burst is judged without counting again.
-    other_voters: int
-    reader_in_window: bool
 
     def complete_answers(self, form: MultiDict[str, str]) -> dict[int, int] | None:
         """The form's answer to each question, when it is one of that question's choices."""
@@ -81,6 +93,18 @@ class Ballot:
                 return None
             answers[question_id] = choice
         return answers or None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the upsert returns of the reader and the address, as they were before it."""
+
+    created: list[datetime]  # the creation time of each of the ballot's rows
+    reader_has_commented: bool
+    # Other readers of the address in the window (at most the burst size), and whether this
+    # reader already had a vote from it there.
+    other_voters: int
+    reader_in_window: bool
 
 
 def record_ballot(
@@ -114,84 +138,66 @@ def _record(
 ) -> Outcome:
     now = utcnow()
     since = now - rule.window
-    ballot = read_ballot(slug, reader_hash, address_hash, rule.voters, since)
-    if ballot is None:
-        return Outcome.UNKNOWN_ARTICLE
-    if not ballot.poll_open:
-        return Outcome.POLL_CLOSED
-    answers = ballot.complete_answers(form)
-    if answers is None:
-        return Outcome.INCOMPLETE
-    created = _upsert_votes(answers, reader_hash, address_hash, now)
-    reader_in_window = ballot.reader_in_window or any(at >= since for at in created)
-    if is_burst(rule, ballot.other_voters, reader_in_window):
+    kept = current_app.extensions.setdefault(BALLOTS, {}).get(slug)
+    ballot, fresh = kept or read_ballot(slug), kept is None
+    while True:
+        outcome, answers = judge(ballot, form)
+        if answers is not None:
+            standing = _upsert_votes(ballot, answers, reader_hash, address_hash, rule, now)
+            if standing is not None:
+                break
+        elif fresh:
+            return outcome
+        # Refused on a kept ballot, or not written because the article changed since: decided
+        # again on the ballot as it stands now.
+        ballot, fresh = read_ballot(slug), True
+    reader_in_window = standing.reader_in_window or any(at >= since for at in standing.created)
+    if is_burst(rule, standing.other_voters, reader_in_window):
         _mark_burst(address_hash, since)
-    if ballot.reader_has_commented:
+    if standing.reader_has_commented:
         touch_article(ballot.article_id)
     return Outcome.RECORDED
 
 
-def read_ballot(
-    slug: str,
-    reader_hash: str,
-    address_hash: str,
-    burst_voters: int,
-    since: datetime,
-) -> Ballot | None:
-    """The article's ballot with the reader's and the address's standing, in one query."""
-    rows = db.session.execute(
-        _ballot_query(),
-        {
-            "slug": slug,
-            "reader": reader_hash,
-            "address": address_hash,
-            "since": since,
-            "burst_voters": max(burst_voters, 0),
-        },
-    ).all()
+def judge(ballot: Ballot | None, form: MultiDict[str, str]) -> tuple[Outcome, dict | None]:
+    """What the rules make of this form, with its answers when they are to be recorded."""
+    if ballot is None:
+        return Outcome.UNKNOWN_ARTICLE, None
+    if not ballot.poll_open:
+        return Outcome.POLL_CLOSED, None
+    answers = ballot.complete_answers(form)
+    return (Outcome.RECORDED, answers) if answers else (Outcome.INCOMPLETE, None)
+
+
+def read_ballot(slug: str) -> Ballot | None:
+    """The article's ballot as it stands, in one query; kept for the next votes."""
+    rows = db.session.execute(_ballot_query(), {"slug": slug}).all()
+    ballots = current_app.extensions.setdefault(BALLOTS, {})
     if not rows:
+        ballots.pop(slug, None)
         return None
     choices: dict[int, set[int]] = {}
-    for *_standing, question_id, choice_id in rows:
+    for _id, _version, _open, question_id, choice_id in rows:
         if question_id is not None and choice_id is not None:
             choices.setdefault(question_id, set()).add(choice_id)
-    article_id, poll_open, commented, other_voters, in_window, *_ = rows[0]
-    return Ballot(
-        article_id,
-        poll_open,
-        {question: frozenset(ids) for question, ids in choices.items()},
-        commented,
-        other_voters,
-        in_window,
+    article_id, version, poll_open, *_ = rows[0]
+    ballot = Ballot(
+        article_id, version, poll_open, {q: frozenset(ids) for q, ids in choices.items()}
     )
+    ballots[slug] = ballot
+    return ballot
 
 
 @cache
 def _ballot_query():
     # Built once, with its values as parameters (and on the tables, not the ORM classes):
-    # each vote then skips building the statement, its cache key and the ORM's layer.
+    # a vote then skips building the statement, its cache key and the ORM's layer.
     articles, questions, choices = Article.__table__, PollQuestion.__table__, PollChoice.__table__
-    votes, comments = Vote.__table__, Comment.__table__
-    reader = bindparam("reader", type_=votes.c.reader_hash.type)
-    from_address = (votes.c.address_hash == bindparam("address")) & (
-        votes.c.created_at >= bindparam("since")
-    )
-    other_voters = (
-        select(votes.c.reader_hash)
-        .where(from_address, votes.c.reader_hash != reader)
-        .distinct()
-        .limit(bindparam("burst_voters", type_=Integer))  # enough to tell a burst
-        .subquery()
-    )
     return (
         select(
             articles.c.id,
+            articles.c.cache_version,
             articles.c.poll_open,
-            exists().where(
-                comments.c.reader_hash == reader, comments.c.article_id == articles.c.id
-            ),
-            select(func.count()).select_from(other_voters).scalar_subquery(),
-            exists().where(from_address, votes.c.reader_hash == reader),
             questions.c.id,
             choices.c.id,
         )
@@ -208,43 +214,105 @@ def is_burst(rule: BurstRule, other_voters: int, reader_in_window: bool) -> bool
 
 
 def _upsert_votes(
+    ballot: Ballot,
     answers: dict[int, int],
     reader_hash: str,
     address_hash: str,
+    rule: BurstRule,
     now: datetime,
-) -> list[datetime]:
+) -> Standing | None:
+    """Record one row per reader and question; None, with nothing written, when the article
+    is no longer at the ballot's version."""
+    values = {
+        "article": ballot.article_id,
+        "version": ballot.version,
+        "reader": reader_hash,
+        "address": address_hash,
+        "now": now,
+        "since": now - rule.window,
+        "burst_voters": max(rule.voters, 0),
+    }
+    for row, (question_id, choice_id) in enumerate(sorted(answers.items())):
+        values[f"question_{row}"], values[f"choice_{row}"] = question_id, choice_id
+    statement = _upsert_statement(db.session.get_bind().dialect.name, len(answers))
+    rows = db.session.execute(statement, values).all()
+    if not rows:
+        return None
+    return Standing(
+        [row.created_at for row in rows],
+        rows[0].commented,
+        max(row.other_voters for row in rows),
+        any(row.in_window for row in rows),
+    )
+
+
+@cache  # one entry per dialect and number of questions
+def _upsert_statement(dialect: str, questions: int):
+    # Built once with its values as parameters: SQLAlchemy compiles it once and reuses it.
     # The unique constraint decides between insert and update, so concurrent submissions by
-    # one reader never make two rows nor fail. A changed vote keeps its creation time: the
-    # times returned say whether this reader's votes fall in the burst window.
-    rows = [
-        {
-            "question_id": question_id,
-            "choice_id": choice_id,
-            "reader_hash": reader_hash,
-            "address_hash": address_hash,
-            "burst": False,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for question_id, choice_id in sorted(answers.items())
-    ]
-    statement = _upsert_statement(db.session.get_bind().dialect.name)
-    # The rows go in one statement (SQLAlchemy's "insertmanyvalues"), in a fixed order so
-    # that two submissions by one reader lock their rows in the same order.
-    return list(db.session.execute(statement, rows).scalars())
-
-
-@cache  # two entries at most: one per dialect
-def _upsert_statement(dialect: str):
-    # Built once without values: SQLAlchemy compiles it once and reuses it for every vote.
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Vote.__table__)
-    return statement.on_conflict_do_update(
+    # one reader never make two rows nor fail; a changed vote keeps its creation time.
+    votes, articles = Vote.__table__, Article.__table__
+    answers = union_all(
+        *(
+            select(
+                bindparam(f"question_{row}", type_=Integer).label("question_id"),
+                bindparam(f"choice_{row}", type_=Integer).label("choice_id"),
+            )
+            for row in range(questions)
+        )
+    ).subquery("answers")
+    unchanged = exists().where(
+        articles.c.id == bindparam("article"), articles.c.cache_version == bindparam("version")
+    )
+    rows = select(
+        answers.c.question_id,
+        answers.c.choice_id,
+        bindparam("reader", type_=String),
+        bindparam("address", type_=String),
+        false(),
+        bindparam("now", type_=DateTime),
+        bindparam("now", type_=DateTime),
+    ).where(unchanged)
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(votes).from_select(
+        [
+            "question_id",
+            "choice_id",
+            "reader_hash",
+            "address_hash",
+            "burst",
+            "created_at",
+            "updated_at",
+        ],
+        rows,
+    )
+    upsert = insert.on_conflict_do_update(
         index_elements=["question_id", "reader_hash"],
-        set_={
-            name: statement.excluded[name] for name in ("choice_id", "updated_at", "address_hash")
-        },
-    ).returning(Vote.__table__.c.created_at)
+        set_={name: insert.excluded[name] for name in ("choice_id", "updated_at", "address_hash")},
+    )
+    return upsert.returning(votes.c.created_at, *_standing_of_reader_and_address())
+
+
+def _standing_of_reader_and_address():
+    # Read in the upsert's own statement, on aliases so they read the table, not the row.
+    votes, comments = Vote.__table__.alias("address_votes"), Comment.__table__
+    reader = bindparam("reader", type_=String)
+    from_address = (votes.c.address_hash == bindparam("address", type_=String)) & (
+        votes.c.created_at >= bindparam("since")
+    )
+    other_voters = (
+        select(votes.c.reader_hash)
+        .where(from_address, votes.c.reader_hash != reader)
+        .distinct()
+        .limit(bindparam("burst_voters", type_=Integer))  # enough to tell a burst
+        .subquery()
+    )
+    return (
+        exists()
+        .where(comments.c.reader_hash == reader, comments.c.article_id == bindparam("article"))
+        .label("commented"),
+        select(func.count()).select_from(other_voters).scalar_subquery().label("other_voters"),
+        exists().where(from_address, votes.c.reader_hash == reader).label("in_window"),
+    )
 
 
 def _mark_burst(address_hash: str, since: datetime) -> None:
