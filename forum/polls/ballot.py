@@ -97,12 +97,12 @@ class Ballot:
 
 @dataclass(frozen=True)
 class Standing:
-    """What the upsert returns of the reader and the address, as they were before it."""
+    """What the upsert returns of the reader and the address."""
 
     created: list[datetime]  # the creation time of each of the ballot's rows
     reader_has_commented: bool
     # Other readers of the address in the window (at most the burst size), and whether this
-    # reader already had a vote from it there.
+    # reader has another vote from it there (with `created`: whether they count in it).
     other_voters: int
     reader_in_window: bool
 
@@ -159,7 +159,9 @@ def _record(
     return Outcome.RECORDED
 
 
-def judge(ballot: Ballot | None, form: MultiDict[str, str]) -> tuple[Outcome, dict | None]:
+def judge(
+    ballot: Ballot | None, form: MultiDict[str, str]
+) -> tuple[Outcome, dict[int, int] | None]:
     """What the rules make of this form, with its answers when they are to be recorded."""
     if ballot is None:
         return Outcome.UNKNOWN_ARTICLE, None
