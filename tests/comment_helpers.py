@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
 from forum.extensions import db
 from forum.markdown import render_comment
@@ -104,3 +105,56 @@ def update_comment(app: Flask, comment_id: int, **values) -> None:
         for name, value in values.items():
             setattr(comment, name, value)
         db.session.commit()
+
+
+def discussion_html(reader, **params) -> str:
+    response = reader.open_article(**params)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return html[html.index('id="discussion"') :]
+
+
+def shown_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<article class="comment[^"]*" id="c(\d+)"', html)]
+
+
+NEXT_RE = re.compile(r'href="[^"]*\?([^"#]*)#discussion" rel="next"')
+
+
+def next_page_params(reader, **params) -> dict:
+    """The query of the page's "next page" link (which carries a keyset cursor)."""
+    html = reader.open_article(**params).get_data(as_text=True)
+    query = NEXT_RE.search(html).group(1).replace("&amp;", "&")
+    pairs = dict(pair.split("=") for pair in query.split("&"))
+    assert "apres" in pairs
+    return pairs
+
+
+def mark_useful(reader, comment_id=1, **kwargs):
+    return reader.post_form(f"/comments/{comment_id}/useful", {}, **kwargs)
+
+
+def change_behind_the_apps_back(app, comment_id: int) -> None:
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE comments SET body_html = '<p>Autre</p>' WHERE id = :id"),
+            {"id": comment_id},
+        )
+        db.session.commit()
+
+
+@contextmanager
+def recorded_queries(app):
+    """Collect the SQL statements (and their parameters) run while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,13 +14,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import select, text, update
 from werkzeug.serving import make_server
 
 from forum import create_app
 from forum.articles.content import read_content_dir
 from forum.articles.services import load_articles
 from forum.extensions import db
+from forum.models import Article, Ban, User, WordRule
+from forum.readers import COOKIE_SALT
 
 ARTICLE_SLUG = "anthropic-coupe-acces-openai-api-claude"
 TEST_SECRET = "test-secret-key-0123456789abcdef0123456789abcdef"
@@ -121,6 +125,17 @@ def _empty_tables() -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+@pytest.fixture(params=["simple", "redis"])
+def cache_config(request) -> dict:
+    """The page cache settings: in-process (per worker), then Redis (shared by all)."""
+    if request.param == "simple":
+        return {}
+    if not REDIS_URL:
+        skip_or_fail("FORUM_TEST_REDIS_URL is not set: Redis cache run skipped")
+    # A fresh key prefix: article ids and versions restart with every test's tables.
+    return {"CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:"}
 
 
 @pytest.fixture
@@ -354,3 +369,59 @@ def add_comment(app: Flask, slug: str = ARTICLE_SLUG, **fields) -> int:
         db.session.add(comment)
         db.session.commit()
         return comment.id
+
+
+def act(member: StaffMember, comment_id: int, action: str, **data):
+    return member.post_form(f"/moderation/comments/{comment_id}/{action}", data)
+
+
+# --- The rows every route acts on (tests/access_table.py) -------------------------------
+
+
+@pytest.fixture
+def world(app) -> dict:
+    """One row of each kind the routes act on; their ids fill the URLs and form data."""
+    comment = add_comment(app, status="pending", pending_reason="premoderation")
+    public = add_comment(app, body="Un avis publié.")
+    with app.app_context():
+        article = db.session.execute(
+            select(Article).where(Article.slug == ARTICLE_SLUG)
+        ).scalar_one()
+        ban = Ban(reader_hash="b" * 64, reason="test")
+        word = WordRule(word="vieux", normalized="vieux", kind="suspect")
+        db.session.add_all([ban, word])
+        db.session.commit()
+        return {
+            "article_slug": article.slug,
+            "article": article.id,
+            "comment": comment,
+            "ban": ban.id,
+            "word": word.id,
+            "public": public,
+        }
+
+
+@pytest.fixture
+def persona_client(app, staff):
+    def make(persona: str):
+        if persona == "anonymous":
+            return app.test_client()
+        if persona == "reader":
+            # The cookie a first vote or comment would give (CSRF is off: no form to post).
+            client = app.test_client()
+            with app.test_request_context():
+                cookie = URLSafeSerializer(TEST_SECRET, salt=COOKIE_SALT).dumps("x" * 32)
+            client.set_cookie(app.config["FORUM_READER_COOKIE"], cookie)
+            return client
+        if persona == "disabled":
+            member = staff("moderator", "desactive@redaction.example")
+            with app.app_context():
+                # Only the flag, not the session version: the loader itself must refuse.
+                db.session.execute(
+                    update(User).where(User.id == member.user_id).values(active=False)
+                )
+                db.session.commit()
+            return member.client
+        return staff(persona).client
+
+    return make

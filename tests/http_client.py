@@ -72,3 +72,19 @@ class HttpReader:
                 return Reply(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode())
+
+
+def fetch(url: str, **headers) -> int:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def fetch_or_none(url: str) -> int | None:
+    try:
+        return fetch(url)
+    except OSError:
+        return None

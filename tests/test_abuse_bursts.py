@@ -3,8 +3,6 @@ to moderators as keyed-hash prefixes only."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
 from datetime import timedelta
 
@@ -13,23 +11,11 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import Vote, utcnow
-from tests.conftest import TEST_SECRET
+from tests.vote_helpers import address_hash, vote_from
 
 pytestmark = pytest.mark.parametrize(
     "app_config", [{"FORUM_VOTE_BURST_COUNT": 3, "FORUM_VOTE_BURST_MINUTES": 10}]
 )
-ANSWERS = {"credibility": 3, "relevance": 1}
-
-
-def address_hash(address: str) -> str:
-    return hmac.new(TEST_SECRET.encode(), f"address:{address}".encode(), hashlib.sha256).hexdigest()
-
-
-def vote_from(make_reader, address: str = "127.0.0.1"):
-    reader = make_reader()
-    reader.client.environ_base["REMOTE_ADDR"] = address
-    assert reader.vote(ANSWERS).status_code == 302
-    return reader
 
 
 def burst_flags(app) -> list[tuple[str, bool]]:

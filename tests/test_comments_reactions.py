@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Article, CommentVote, Flag
-from tests.comment_helpers import last_comment, post_comment, update_comment
+from tests.comment_helpers import last_comment, mark_useful, post_comment, update_comment
 
 
 @pytest.fixture
@@ -15,10 +15,6 @@ def commented(make_reader):
     author = make_reader()
     post_comment(author, body="Un avis à juger", pseudonym="Autrice")
     return author
-
-
-def mark_useful(reader, comment_id=1, **kwargs):
-    return reader.post_form(f"/comments/{comment_id}/useful", {}, **kwargs)
 
 
 def test_useful_toggles_one_mark_per_reader(commented, reader, app, count_rows):

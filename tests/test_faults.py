@@ -22,12 +22,12 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
+from bench.serve import free_port
 from forum.extensions import db
 from forum.models import Comment, Vote
 from forum.readers import COOKIE_SALT, keyed_hash
 from tests.conftest import ARTICLE_SLUG, TEST_SECRET, poll_field
-from tests.http_client import CSRF_RE, HttpReader
-from tests.test_operations import fetch_or_none, free_port
+from tests.http_client import CSRF_RE, HttpReader, fetch_or_none
 
 pytestmark = pytest.mark.live
 ROOT = Path(__file__).resolve().parent.parent

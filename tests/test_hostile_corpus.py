@@ -12,9 +12,9 @@ from sqlalchemy import String, Text, select
 
 from forum.extensions import db
 from forum.models import Article, Ban, Comment, WordRule
+from tests.access_table import ACCESS
 from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, StaffMember, add_comment, csrf_token
 from tests.hostile_corpus import HOSTILE
-from tests.test_access_matrix import ACCESS
 
 # Form fields of every POST route (CSRF token aside). Names may use the ids of `targets`.
 FIELDS: dict[str, list[str]] = {

@@ -19,7 +19,7 @@ from forum.models import (
     WordRule,
     utcnow,
 )
-from tests.conftest import add_comment
+from tests.conftest import act, add_comment
 
 OTHER_READER = "o" * 64
 
@@ -59,10 +59,6 @@ def add_flags(app, comment_id: int, *reasons: str, note: str = "") -> None:
             )
         db.session.get(Comment, comment_id).flag_count += len(reasons)
         db.session.commit()
-
-
-def act(member, comment_id: int, action: str, **data):
-    return member.post_form(f"/moderation/comments/{comment_id}/{action}", data)
 
 
 def assert_one_entry(app, action: str, member, comment_id: int | None = None) -> AuditEntry:

@@ -7,7 +7,6 @@ import json
 import os
 import runpy
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,10 +21,11 @@ import pytest
 from flask_migrate import upgrade
 
 from bench.pages import CSRF_RE, vote_form
-from bench.serve import private_mb, rss_mb, worker_pids
+from bench.serve import free_port, private_mb, rss_mb, worker_pids
 from forum import create_app
 from forum.extensions import db
 from tests.conftest import TEST_SECRET, load_content, make_app
+from tests.http_client import fetch, fetch_or_none
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "/articles/anthropic-coupe-acces-openai-api-claude"
@@ -74,12 +74,6 @@ def test_a_proxy_request_id_is_kept_only_when_it_is_safe(client):
 # --- gunicorn with the shipped configuration ---------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def sqlite_site(tmp_path) -> str:
     url = "sqlite:///" + str(tmp_path / "forum.sqlite3")
@@ -89,15 +83,6 @@ def sqlite_site(tmp_path) -> str:
         load_content()
         db.engine.dispose()
     return url
-
-
-def fetch(url: str, **headers) -> int:
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 @contextmanager
@@ -158,13 +143,6 @@ def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_si
         assert "127.0.0.1" not in json.dumps(record), record
         assert "198.51.100.23" not in json.dumps(record), record
     assert "198.51.100.23" not in logs.read_text() + access_log.read_text()
-
-
-def fetch_or_none(url: str) -> int | None:
-    try:
-        return fetch(url)
-    except OSError:
-        return None
 
 
 @pytest.mark.parametrize(
