@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
 from forum.models import Comment
 from tests.comment_helpers import TOKEN_RE, comments
 from tests.conftest import ARTICLE_SLUG, csrf_token
+from tests.http_client import HttpReader
 
 pytestmark = pytest.mark.live
+ARTICLE = f"/articles/{ARTICLE_SLUG}"
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+def comment_form(reader: HttpReader) -> dict:
+    """The hidden fields of the comment form, as the article page gives them to this reader."""
+    html = reader.get(ARTICLE).body
+    return {"csrf_token": csrf_token(html), "submission_token": TOKEN_RE.search(html)[1]}
 
 
-class HttpReader:
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
-        )
-
-    def form(self) -> dict:
-        with self.opener.open(f"{self.base_url}/articles/{ARTICLE_SLUG}", timeout=30) as page:
-            html = page.read().decode()
-        return {"csrf_token": csrf_token(html), "submission_token": TOKEN_RE.search(html)[1]}
-
-    def post(self, data: dict) -> int:
-        body = urllib.parse.urlencode(data).encode()
-        url = f"{self.base_url}/articles/{ARTICLE_SLUG}/comments"
-        try:
-            with self.opener.open(url, data=body, timeout=30) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
+def post_comment(reader: HttpReader, data: dict) -> int:
+    return reader.post(f"{ARTICLE}/comments", data).status
 
 
 def run_together(tasks) -> list:
@@ -63,11 +44,11 @@ def run_together(tasks) -> list:
 
 def test_twenty_readers_posting_at_once_are_all_stored_once(live_server, app, count_rows):
     readers = [HttpReader(live_server.url) for _ in range(20)]
-    forms = [reader.form() for reader in readers]
+    forms = [comment_form(reader) for reader in readers]
     tasks = [
         (
-            lambda r=r, f=f, i=i: r.post(
-                {**f, "pseudonym": f"Lecteur {i}", "body": f"Avis numéro {i}", "submit": "1"}
+            lambda r=r, f=f, i=i: post_comment(
+                r, {**f, "pseudonym": f"Lecteur {i}", "body": f"Avis numéro {i}", "submit": "1"}
             )
         )
         for i, (r, f) in enumerate(zip(readers, forms, strict=True))
@@ -80,30 +61,22 @@ def test_twenty_readers_posting_at_once_are_all_stored_once(live_server, app, co
 
 def test_one_reader_double_submitting_gets_one_comment(live_server, count_rows):
     reader = HttpReader(live_server.url)
-    form = {**reader.form(), "pseudonym": "Pressée", "body": "Un seul avis", "submit": "1"}
-    results = run_together([lambda: reader.post(form) for _ in range(4)])
+    form = {**comment_form(reader), "pseudonym": "Pressée", "body": "Un seul avis", "submit": "1"}
+    results = run_together([lambda: post_comment(reader, form) for _ in range(4)])
     assert results == [302] * 4
     assert count_rows(Comment) == 1
 
 
 def test_useful_votes_at_once_keep_the_counter_exact(live_server, app, make_reader, count_rows):
     from forum.models import CommentVote
-    from tests.comment_helpers import post_comment
+    from tests import comment_helpers
 
-    post_comment(make_reader(), body="À juger")
+    comment_helpers.post_comment(make_reader(), body="À juger")
     readers = [HttpReader(live_server.url) for _ in range(12)]
-    tokens = [reader.form()["csrf_token"] for reader in readers]
+    tokens = [reader.csrf_token(ARTICLE) for reader in readers]
 
     def mark(reader, token):
-        request = urllib.request.Request(
-            f"{live_server.url}/comments/1/useful",
-            data=urllib.parse.urlencode({"csrf_token": token}).encode(),
-        )
-        try:
-            with reader.opener.open(request, timeout=30) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
+        return reader.post("/comments/1/useful", {"csrf_token": token}).status
 
     results = run_together(
         [lambda r=r, t=t: mark(r, t) for r, t in zip(readers, tokens, strict=True)]
