@@ -8,6 +8,7 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import select, text, update
 from werkzeug.serving import make_server
 
+from bench.serve import gunicorn
 from forum import create_app
 from forum.articles.content import read_content_dir
 from forum.articles.services import load_articles
@@ -250,6 +252,15 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     """The app behind a real threaded HTTP server on a free loopback port."""
     with LiveServer(app) as server:
         yield server
+
+
+@contextmanager
+def gunicorn_site(database_url: str, log: Path, workers: int = 2, **settings: str):
+    """The site (wsgi:app) under gunicorn with the shipped gunicorn.conf.py, started as the
+    benchmark starts it: yields its base URL and the master process once it answers."""
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, **settings}
+    with gunicorn("wsgi:app", env, log=log, workers=workers) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,10 @@ import io
 import json
 import os
 import runpy
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -21,11 +17,11 @@ import pytest
 from flask_migrate import upgrade
 
 from bench.pages import CSRF_RE, vote_form
-from bench.serve import free_port, private_mb, rss_mb, worker_pids
+from bench.serve import private_mb, rss_mb, worker_pids
 from forum import create_app
 from forum.extensions import db
-from tests.conftest import TEST_SECRET, load_content, make_app
-from tests.http_client import fetch, fetch_or_none
+from tests.conftest import TEST_SECRET, gunicorn_site, load_content, make_app
+from tests.http_client import fetch
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "/articles/anthropic-coupe-acces-openai-api-claude"
@@ -85,45 +81,11 @@ def sqlite_site(tmp_path) -> str:
     return url
 
 
-@contextmanager
-def gunicorn_serving(url: str, logs: Path, **settings: str) -> Iterator[tuple[str, int]]:
-    """The site under gunicorn with the shipped gunicorn.conf.py: its base URL, the master's
-    process id."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": TEST_SECRET,
-        "FORUM_BIND": f"127.0.0.1:{port}",
-        "FORUM_WORKERS": "2",
-        **settings,
-    }
-    with logs.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while fetch_or_none(base + "/healthz") != 200:
-                assert server.poll() is None, logs.read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-            yield base, server.pid
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-
-
 @pytest.mark.live
 def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_site, tmp_path):
     access_log = tmp_path / "access.log"
     logs = tmp_path / "gunicorn.log"
-    with gunicorn_serving(
+    with gunicorn_site(
         sqlite_site, logs, FORUM_ACCESS_LOG=str(access_log), FORUM_LOG_LEVEL="info"
     ) as (base, _master):
         assert fetch(base + "/") == 200
@@ -217,10 +179,10 @@ def test_worker_recycling_is_set_from_the_environment(monkeypatch, value, expect
     reason="needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory",
 )
 def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp_path):
-    with gunicorn_serving(sqlite_site, tmp_path / "gunicorn.log") as (base, master):
+    with gunicorn_site(sqlite_site, tmp_path / "gunicorn.log") as (base, master):
         for _ in range(20):
             assert fetch(base + ARTICLE) == 200
-        workers = worker_pids(master)
+        workers = worker_pids(master.pid)
         assert len(workers) == 2
         for worker in workers:
             private, resident = private_mb(worker), rss_mb(worker)
@@ -232,7 +194,7 @@ def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp
 @pytest.mark.live
 def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(sqlite_site, tmp_path):
     """PYTHONOPTIMIZE=2, the memory option of README's Production section."""
-    with gunicorn_serving(
+    with gunicorn_site(
         sqlite_site, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2", FORUM_MIN_POST_SECONDS="0"
     ) as (base, _master):
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
