@@ -20,7 +20,7 @@ from bench.pages import CSRF_RE, vote_form
 from bench.serve import private_mb, rss_mb, worker_pids
 from forum import create_app
 from forum.extensions import db
-from tests.conftest import TEST_SECRET, gunicorn_site, load_content, make_app
+from tests.conftest import TEST_SECRET, gunicorn_site, load_content, make_app, skip_or_fail
 from tests.http_client import fetch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,11 +174,9 @@ def test_worker_recycling_is_set_from_the_environment(monkeypatch, value, expect
 
 
 @pytest.mark.live
-@pytest.mark.skipif(
-    not Path("/proc/self/smaps_rollup").exists(),
-    reason="needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory",
-)
 def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp_path):
+    if not Path("/proc/self/smaps_rollup").exists():
+        skip_or_fail("needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory")
     with gunicorn_site(sqlite_site, tmp_path / "gunicorn.log") as (base, master):
         for _ in range(20):
             assert fetch(base + ARTICLE) == 200
