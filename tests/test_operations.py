@@ -190,10 +190,12 @@ def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp
 
 
 @pytest.mark.live
-def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(sqlite_site, tmp_path):
-    """PYTHONOPTIMIZE=2, the memory option of README's Production section."""
+def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(
+    app, database_url, tmp_path
+):
+    """PYTHONOPTIMIZE=2, the memory option of README's Production section, on both databases."""
     with gunicorn_site(
-        sqlite_site, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2", FORUM_MIN_POST_SECONDS="0"
+        database_url, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2", FORUM_MIN_POST_SECONDS="0"
     ) as (base, _master):
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = browser.open(base + ARTICLE, timeout=10).read().decode()
