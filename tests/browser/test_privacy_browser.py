@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.axe import axe_violations
 from tests.conftest import ARTICLE_SLUG
 
 pytestmark = pytest.mark.browser
@@ -59,13 +59,6 @@ def test_reader_sees_downloads_and_erases_their_data(page_without_js, output_dir
     expect(page.locator(".poll")).to_contain_text("0 votant")
     expect(page.get_by_text(BODY)).to_have_count(0)
     expect(page.get_by_text("Ninon")).to_have_count(0)
-
-
-@pytest.fixture
-def axe_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    yield context.new_page()
-    context.close()
 
 
 def test_my_data_with_content_and_an_error_has_no_wcag_violations(axe_page):
