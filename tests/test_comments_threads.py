@@ -266,14 +266,12 @@ def test_hidden_comments_keep_the_thread_shape(app, make_reader):
     assert "Refusé plus tard" in mine and "Hors charte" in mine
 
 
-def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, monkeypatch):
-    from forum.comments import services
-    from forum.moderation.policy import PostingVerdict
-
+def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, admin):
     post_comment(reader, body="Version 1")
-    monkeypatch.setattr(
-        services, "judge_new_comment", lambda *a: PostingVerdict("pending", "suspect_word")
-    )
+    assert last_comment(app).status == "approved"
+    words = "/moderation/words"
+    added = admin.post_form(words, {"word": "douteuse", "kind": "suspect"}, page=words)
+    assert added.status_code == 303
     reader.post_form(
         "/comments/1/edit", {"body": "Version douteuse", "submit": "x"}, page="/comments/1/edit"
     )
