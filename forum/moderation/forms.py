@@ -23,6 +23,9 @@ REJECT_REASONS = [
     SelectChoice("personal_data", _l("Données personnelles")),
     SelectChoice("other", _l("Autre raison (précisez)")),
 ]
+# First in a reason list: nothing is preselected, so a moderator who does not choose is told
+# (HTML also asks a required list for an empty first option).
+NO_REASON = SelectChoice("", _l("Choisir une raison…"))
 BAN_CHOICES = [
     SelectChoice("24h", _l("24 heures")),
     SelectChoice("7d", _l("7 jours")),
@@ -53,15 +56,17 @@ class ActionForm(FlaskForm):
 class RejectForm(ActionForm):
     reason = SelectField(
         _l("Raison du refus"),
-        choices=REJECT_REASONS,
-        validators=[InputRequired(message=_l("Choisissez une raison."))],
+        choices=[NO_REASON, *REJECT_REASONS],
+        validators=[InputRequired(message=_l("Choisissez la raison du refus."))],
     )
     note = StringField(
         _l("Précision (facultative, montrée à l'auteur)"), validators=[Optional(), Length(max=300)]
     )
 
     def reason_text(self) -> str:
-        """The reason as the author will read it."""
+        """The reason as the author will read it ("" when none was chosen)."""
+        if not self.reason.data:
+            return ""
         label = {c.value: c.label for c in REJECT_REASONS}[self.reason.data]
         if self.reason.data == "other":
             return self.note.data or ""
@@ -70,7 +75,9 @@ class RejectForm(ActionForm):
 
 class BulkForm(RejectForm):
     action = SelectField(_l("Action sur la sélection"), choices=BULK_ACTIONS)
-    reason = SelectField(_l("Raison du refus"), choices=REJECT_REASONS, validators=[Optional()])
+    reason = SelectField(
+        _l("Raison du refus"), choices=[NO_REASON, *REJECT_REASONS], validators=[Optional()]
+    )
     comment_ids = SelectMultipleField(
         coerce=int,
         validate_choice=False,
