@@ -17,7 +17,7 @@ from tests.test_moderation import act
 
 CACHES = ["simple", "redis"]
 ACTION_TOKEN_RE = re.compile(
-    r'data-enhance="useful">\s*<input id="csrf_token" name="csrf_token"'
+    r'data-enhance="useful">\s*<input name="csrf_token"'
     r' type="hidden" value="([^"]+)"'
 )
 
