@@ -58,6 +58,10 @@ def test_moderator_works_the_queue_with_the_keyboard(app, page, output_dir):
     page.keyboard.press("r")  # reject: the reason list takes the focus
     reason = page.locator(f"#reason-{second}")
     assert reason.evaluate("el => el === document.activeElement")
+    assert reason.input_value() == ""  # no reason preselected
+    page.keyboard.press("Enter")  # so Enter alone rejects nothing: the browser asks for one
+    assert reason.evaluate("el => el.validity.valueMissing")
+    assert states(app)["Deuxième avis, injurieux"][0] == "pending"
     reason.select_option("harassment")
     press_and_wait(page, "Enter")
     assert focused_item_id(page) == f"c-{third}"
