@@ -9,6 +9,7 @@ from forum.config import ConfigurationError
 def init_app(app: Flask) -> None:
     """Believe X-Forwarded-For/-Proto only for the configured number of trusted proxies."""
     proxies = trusted_proxies(app.config.get("FORUM_TRUSTED_PROXIES", 0))
+    app.config["FORUM_TRUSTED_PROXIES"] = proxies
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
