@@ -14,25 +14,19 @@ DEFAULT_LIMITS = {
     "FORUM_LIMIT_LOGIN": "10 per minute",
     # Erasing one's data is rare; a few tries cover a reader who forgot to confirm.
     "FORUM_LIMIT_DATA_DELETION": "5 per hour",
-    # Failed sign-ins per staff account, whatever the client: slows password guessing.
+    # Wrong passwords per (staff account, client): that client, not the account, is stopped.
     "FORUM_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
+    # Wrong passwords per staff account from all clients it has never seen, together.
+    "FORUM_LIMIT_LOGIN_ACCOUNT_CEILING": "20 per hour; 100 per day",
 }
+
+
+def limit_setting(name: str) -> str:
+    """The limit named FORUM_LIMIT_<NAME>, as configured or by default."""
+    setting = f"FORUM_LIMIT_{name.upper()}"
+    return current_app.config.get(setting, DEFAULT_LIMITS[setting])
 
 
 def rate_limit(name: str):
     """Decorate a view with the limit named FORUM_LIMIT_<NAME>, per client address hash."""
-    setting = f"FORUM_LIMIT_{name.upper()}"
-    return limiter.limit(
-        lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]), methods=["POST"]
-    )
-
-
-def rate_limit_by(name: str, key_func, deduct_when=None):
-    """Like rate_limit, keyed on key_func() (a keyed hash: nothing raw is stored)."""
-    setting = f"FORUM_LIMIT_{name.upper()}"
-    return limiter.limit(
-        lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
-        key_func=key_func,
-        methods=["POST"],
-        deduct_when=deduct_when,
-    )
+    return limiter.limit(lambda: limit_setting(name), methods=["POST"])

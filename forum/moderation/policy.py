@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from forum.extensions import db
+from forum.lookalikes import lookalike_key, strip_format
 from forum.models import Article, Ban, Comment, WordRule, utcnow
 
 
@@ -56,8 +57,13 @@ LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 
 
 def normalize_words(text: str) -> str:
-    """Lower-case, accent-free text with single spaces, for whole-word comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(LIGATURES))
+    """Lower-case, accent-free text with single spaces, look-alike letters folded and
+    invisible characters dropped, for whole-word comparisons."""
+    # Split into words before folding look-alikes: the fold reads some punctuation as
+    # letters ("|" as "l"), which would glue a listed word to the next one.
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", strip_format(text).casefold()))
+    folded = " ".join(lookalike_key(word) for word in words).translate(LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", folded)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(re.findall(r"\w+", bare))
 
