@@ -127,8 +127,9 @@ def test_a_staff_comment_is_never_hidden_by_reader_flags(app, admin):
     }
     assert admin.client.post(COMMENTS_URL, data=form).status_code == 302
     comment_id = comments(app)[-1].id
-    for number in range(4):
-        flag_as(established_reader(app, f"198.51.100.{number}"), comment_id)
+    for number in range(3):
+        response = flag_as(established_reader(app, f"198.51.100.{number}"), comment_id)
+        assert response.status_code == 302
     assert comment_status(app, comment_id) == "approved"
     page = page_text(reader_at(app, "192.0.2.1").open_article())
     assert "nous avons corrigé le titre" in page
