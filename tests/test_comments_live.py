@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -15,6 +16,7 @@ from tests.comment_helpers import TOKEN_RE, comments
 from tests.conftest import ARTICLE_SLUG, csrf_token
 
 pytestmark = pytest.mark.live
+STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -125,3 +127,26 @@ def test_marks_at_once_from_one_address_stop_at_the_cap(live_server, app, make_r
     assert sorted(results) == [302] * 3 + [409] * 9
     assert count_rows(CommentVote) == 3
     assert comments(app)[0].useful_count == 3
+
+
+def test_one_form_stamp_sent_by_eight_readers_at_once_publishes_one_comment(live_server, app):
+    readers = [HttpReader(live_server.url) for _ in range(8)]
+    forms = [reader.form() for reader in readers]
+    with readers[0].opener.open(f"{live_server.url}/articles/{ARTICLE_SLUG}") as page:
+        stamp = STAMP_RE.search(page.read().decode())[1]
+    tasks = [
+        (
+            lambda r=r, f=f, i=i: r.post(
+                {
+                    **f,
+                    "rendered_at": stamp,
+                    "pseudonym": f"Lecteur {i}",
+                    "body": f"Avis numéro {i}",
+                    "submit": "1",
+                }
+            )
+        )
+        for i, (r, f) in enumerate(zip(readers, forms, strict=True))
+    ]
+    assert sorted(run_together(tasks)) == [302] + [409] * 7
+    assert len(comments(app)) == 1
