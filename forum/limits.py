@@ -10,7 +10,8 @@ DEFAULT_LIMITS = {
     "FORUM_LIMIT_VOTE": "30 per minute; 300 per hour",
     "FORUM_LIMIT_COMMENT": "6 per minute; 60 per hour",
     "FORUM_LIMIT_FLAG": "20 per hour",
-    "FORUM_LIMIT_USEFUL": "60 per minute",
+    # The hourly cap keeps one client from reordering the "most useful" sort.
+    "FORUM_LIMIT_USEFUL": "20 per minute; 120 per hour",
     "FORUM_LIMIT_LOGIN": "10 per minute",
     # Erasing one's data is rare; a few tries cover a reader who forgot to confirm.
     "FORUM_LIMIT_DATA_DELETION": "5 per hour",

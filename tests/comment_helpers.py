@@ -6,11 +6,11 @@ import re
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.markdown import render_comment
-from forum.models import Article, Comment, utcnow
+from forum.models import Article, Comment, Vote, utcnow
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token
 
 TOKEN_RE = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
@@ -104,3 +104,28 @@ def update_comment(app: Flask, comment_id: int, **values) -> None:
         for name, value in values.items():
             setattr(comment, name, value)
         db.session.commit()
+
+
+def reader_at(app: Flask, address: str) -> Reader:
+    """A new reader whose requests come from `address`."""
+    reader = Reader(app)
+    reader.client.environ_base["REMOTE_ADDR"] = address
+    return reader
+
+
+def established_reader(app: Flask, address: str, hours_ago: float = 25) -> Reader:
+    """A reader at `address` who answered the poll `hours_ago` hours ago (through the form,
+    then dated back): a reader with some history, whose flags count."""
+    reader = reader_at(app, address)
+    assert reader.vote({"credibility": 3, "relevance": 1}).status_code == 302
+    with app.app_context():
+        voter = db.session.execute(
+            select(Vote.reader_hash).order_by(Vote.id.desc()).limit(1)
+        ).scalar_one()
+        db.session.execute(
+            update(Vote)
+            .where(Vote.reader_hash == voter)
+            .values(created_at=utcnow() - timedelta(hours=hours_ago))
+        )
+        db.session.commit()
+    return reader

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -15,6 +16,7 @@ from tests.comment_helpers import TOKEN_RE, comments
 from tests.conftest import ARTICLE_SLUG, csrf_token
 
 pytestmark = pytest.mark.live
+STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -86,28 +88,65 @@ def test_one_reader_double_submitting_gets_one_comment(live_server, count_rows):
     assert count_rows(Comment) == 1
 
 
-def test_useful_votes_at_once_keep_the_counter_exact(live_server, app, make_reader, count_rows):
-    from forum.models import CommentVote
+def mark_useful_together(live_server, make_reader, readers: int) -> list[int]:
+    """`readers` readers (one address) mark comment 1 "utile" at the same instant."""
     from tests.comment_helpers import post_comment
 
     post_comment(make_reader(), body="À juger")
-    readers = [HttpReader(live_server.url) for _ in range(12)]
-    tokens = [reader.form()["csrf_token"] for reader in readers]
+    clients = [HttpReader(live_server.url) for _ in range(readers)]
+    tokens = [client.form()["csrf_token"] for client in clients]
 
-    def mark(reader, token):
+    def mark(client, token):
         request = urllib.request.Request(
             f"{live_server.url}/comments/1/useful",
             data=urllib.parse.urlencode({"csrf_token": token}).encode(),
         )
         try:
-            with reader.opener.open(request, timeout=30) as response:
+            with client.opener.open(request, timeout=30) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
 
-    results = run_together(
-        [lambda r=r, t=t: mark(r, t) for r, t in zip(readers, tokens, strict=True)]
-    )
-    assert results == [302] * 12
+    return run_together([lambda c=c, t=t: mark(c, t) for c, t in zip(clients, tokens, strict=True)])
+
+
+# The cap per address is not what this test is about: every reader here shares 127.0.0.1.
+@pytest.mark.parametrize("app_config", [{"FORUM_USEFUL_PER_ADDRESS": 0}])
+def test_useful_votes_at_once_keep_the_counter_exact(live_server, app, make_reader, count_rows):
+    from forum.models import CommentVote
+
+    assert mark_useful_together(live_server, make_reader, 12) == [302] * 12
     assert count_rows(CommentVote) == 12
     assert comments(app)[0].useful_count == 12
+
+
+def test_marks_at_once_from_one_address_stop_at_the_cap(live_server, app, make_reader, count_rows):
+    from forum.models import CommentVote
+
+    results = mark_useful_together(live_server, make_reader, 12)
+    assert sorted(results) == [302] * 3 + [409] * 9
+    assert count_rows(CommentVote) == 3
+    assert comments(app)[0].useful_count == 3
+
+
+def test_one_form_stamp_sent_by_eight_readers_at_once_publishes_one_comment(live_server, app):
+    readers = [HttpReader(live_server.url) for _ in range(8)]
+    forms = [reader.form() for reader in readers]
+    with readers[0].opener.open(f"{live_server.url}/articles/{ARTICLE_SLUG}") as page:
+        stamp = STAMP_RE.search(page.read().decode())[1]
+    tasks = [
+        (
+            lambda r=r, f=f, i=i: r.post(
+                {
+                    **f,
+                    "rendered_at": stamp,
+                    "pseudonym": f"Lecteur {i}",
+                    "body": f"Avis numéro {i}",
+                    "submit": "1",
+                }
+            )
+        )
+        for i, (r, f) in enumerate(zip(readers, forms, strict=True))
+    ]
+    assert sorted(run_together(tasks)) == [302] + [409] * 7
+    assert len(comments(app)) == 1

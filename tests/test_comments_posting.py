@@ -103,7 +103,7 @@ def test_staff_names_cannot_be_taken(reader, app, count_rows):
 
 def test_a_pseudonym_belongs_to_one_reader_accent_and_case_insensitively(make_reader):
     assert post_comment(make_reader(), pseudonym="Hélène").status_code == 302
-    response = post_comment(make_reader(), pseudonym="HELENE")
+    response = post_comment(make_reader(), "Un autre avis.", pseudonym="HELENE")
     assert response.status_code == 400
     assert "déjà utilisé par un autre lecteur" in response.get_data(as_text=True)
 

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from forum.comments.services import MAX_BODY
-from forum.comments.spam import render_stamp
+from forum.comments.spam import render_stamp, spam_rules, stale_stamp
 from forum.parsing import bounded_int
 
 FLAG_CHOICES = [
@@ -59,10 +59,11 @@ class CommentForm(FlaskForm):
 
     def ensure_token(self) -> None:
         """Give a freshly rendered form its random token and render time (kept when the
-        form is re-shown, so a reader who waits can send it again)."""
+        form is re-shown, so a reader who waits can send it again, unless it is too old or
+        already spent)."""
         if not self.submission_token.data:
             self.submission_token.data = secrets.token_urlsafe(24)
-        if not self.rendered_at.data:
+        if not self.rendered_at.data or stale_stamp(self.rendered_at.data, spam_rules()):
             self.rendered_at.data = render_stamp()
 
     @property

@@ -22,7 +22,9 @@ from forum.comments.thread import (
     normalized,
 )
 from forum.models import Article, PollQuestion
+from forum.moderation.policy import active_ban, ban_notice
 from forum.page_cache import article_key, cached
+from forum.readers import current_address_hash
 
 # Stands for the request's CSRF token in cached HTML; each response gets its own token.
 CSRF_PLACEHOLDER = "\x00csrf\x00"
@@ -34,6 +36,7 @@ def discussion_settings() -> Settings:
         max_depth=config["FORUM_MAX_DEPTH"],
         edit_window=timedelta(minutes=config["FORUM_EDIT_WINDOW_MINUTES"]),
         flag_threshold=config["FORUM_FLAG_THRESHOLD"],
+        useful_per_address=config["FORUM_USEFUL_PER_ADDRESS"],
     )
 
 
@@ -85,7 +88,8 @@ def discussion_context(
         )
         form.parent_id.data = reply_to
     form.ensure_token()
-    if form.parent_id.data not in _shown_ids(discussion.threads):
+    notice = None if staff else _ban_notice(viewer.reader_hash)
+    if notice or form.parent_id.data not in _shown_ids(discussion.threads):
         form.parent_id.data = None
     return {
         "discussion": discussion,
@@ -94,7 +98,16 @@ def discussion_context(
         "reply_target": form.parent_id.data,
         "staff_author": staff,
         "threads_html": threads_html,
+        "ban_notice": notice,
     }
+
+
+def _ban_notice(reader_hash: str | None) -> str | None:
+    """Why this reader may not comment and until when, shown in place of the form."""
+    if reader_hash is None:
+        return None
+    ban = active_ban(reader_hash, current_address_hash())
+    return ban_notice(ban) if ban else None
 
 
 def shared_threads(

@@ -31,7 +31,7 @@ from forum.comments.services import (
     preview_html,
     toggle_useful,
 )
-from forum.comments.spam import check_body, check_posting_delay, spam_rules
+from forum.comments.spam import check_posting_delay, screen_comment, spam_rules
 from forum.comments.thread import latest_public, thread_page
 from forum.extensions import db
 from forum.limits import rate_limit
@@ -114,7 +114,7 @@ def create(slug: str):
             body=form.body.data,
             parent_id=form.parent_id.data,
             submission_token=form.submission_token.data or None,
-            screen=partial(check_body, rules=rules),
+            screen=partial(screen_comment, stamp=form.rendered_at.data, rules=rules),
         )
     except CommentError as error:
         db.session.rollback()
@@ -262,7 +262,12 @@ def useful(comment_id: int):
     comment, article = _comment_and_article(comment_id)
     ActionForm().validate_on_submit() or abort(400)
     try:
-        marked = toggle_useful(comment, ensure_reader_hash())
+        marked = toggle_useful(
+            comment,
+            ensure_reader_hash(),
+            current_address_hash(),
+            discussion_settings().useful_per_address,
+        )
     except CommentError as error:
         abort(error.status, description=error.message)
     db.session.commit()

@@ -97,7 +97,11 @@ class BanForm(ActionForm):
         validators=[InputRequired(message=_l("Indiquez une raison.")), Length(max=300)],
     )
     include_address = BooleanField(
-        _l("Bannir aussi l'adresse réseau (connexion partagée : touche d'autres lecteurs)")
+        _l(
+            "Refuser aussi les commentaires de son adresse réseau (sinon, ils sont mis en "
+            "attente de relecture pendant le bannissement ; connexion partagée : touche "
+            "d'autres lecteurs)"
+        )
     )
 
 
@@ -142,6 +146,7 @@ PENDING_LABELS = {
     "first_comment": _l("premier commentaire"),
     "suspect_word": _l("mot suspect"),
     "flags": _l("signalements"),
+    "banned_address": _l("adresse d'un auteur banni"),
 }
 TAB_LABELS = {
     "pending": _l("En attente"),

@@ -143,7 +143,8 @@ def _resolve_flags(comment: Comment) -> None:
 def ban_author(
     comment: Comment, actor: User, duration: str, reason: str, include_address: bool
 ) -> Ban:
-    """Ban the comment's author (and optionally their address) for one of BAN_DURATIONS."""
+    """Ban the comment's author for one of BAN_DURATIONS: their address too is refused
+    (include_address), or else its new comments are held for review while the ban lasts."""
     if duration not in BAN_DURATIONS:
         raise ActionRefused(_l("Choisissez une durée de bannissement."))
     if include_address and not comment.address_hash:
@@ -153,6 +154,7 @@ def ban_author(
     ban = Ban(
         reader_hash=comment.reader_hash,
         address_hash=comment.address_hash if include_address else None,
+        held_address_hash=None if include_address else comment.address_hash,
         reason=reason.strip(),
         created_at=now,
         expires_at=now + length if length else None,
