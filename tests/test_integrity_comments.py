@@ -294,6 +294,22 @@ def test_a_reader_ban_holds_comments_from_the_same_address(app, moderator):
     assert comments(app)[-1].status == "approved"
 
 
+def test_a_moderator_at_the_address_of_a_banned_author_is_published(app, moderator):
+    author = reader_at(app, "127.0.0.1")  # the address the moderator's requests come from
+    assert (
+        send_comment(author, aged_form(author, "insult"), "Un avis insultant.").status_code == 302
+    )
+    assert ban_author_of(moderator, comments(app)[-1].id).status_code == 303
+    newsroom = reader_at(app, "127.0.0.1")
+    newsroom.client = moderator.client
+    form = aged_form(newsroom, "newsroom")
+    assert send_comment(newsroom, form, "Avis de la rédaction.").status_code == 302
+    assert (comments(app)[-1].body_source, comments(app)[-1].status) == (
+        "Avis de la rédaction.",
+        "approved",
+    )
+
+
 def test_the_hold_ends_with_the_ban(app, moderator):
     author = banned_author(app, moderator)
     with app.app_context():

@@ -124,9 +124,10 @@ def post_comment(
     )
     if parent_id is not None:
         _attach_reply(comment, _reply_target(article, parent_id, author), settings.max_depth)
-    _apply_verdict(
-        comment, judge_new_comment(article, author.reader_hash, author.address_hash, text)
+    verdict = judge_new_comment(
+        article, author.reader_hash, author.address_hash, text, staff=author.staff is not None
     )
+    _apply_verdict(comment, verdict)
     stored = _insert_once(comment)
     # The name is claimed after the insert: a racing duplicate of this form waits on the
     # token above and returns the first comment, instead of fighting over the name.
@@ -279,7 +280,9 @@ def edit_comment(
 ) -> None:
     check_editable(comment, author.reader_hash, settings)
     text = clean_body(body)
-    verdict = judge_new_comment(article, author.reader_hash, author.address_hash, text)
+    verdict = judge_new_comment(
+        article, author.reader_hash, author.address_hash, text, staff=author.staff is not None
+    )
     _apply_verdict(comment, verdict)
     comment.body_source, comment.body_html = text, render_comment(text)
     comment.edited_at = utcnow()
