@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from forum.articles.page import render_article_page
+from forum.article_pages.assembly import render_article_page
 from forum.articles.services import get_article
 from forum.comments.forms import ActionForm, CommentForm, EditForm, FlagForm
 from forum.comments.page import discussion_settings, staff_author, viewer_for

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from forum.articles.page import render_article_page, render_poll_section
+from forum.article_pages.assembly import render_article_page, render_poll_section
 from forum.extensions import db
 from forum.limits import rate_limit
 from forum.models import utcnow

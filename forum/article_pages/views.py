@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from forum.articles.page import render_article_page
+from forum.article_pages.anonymous_page import anonymous_page, is_anonymous_view
+from forum.article_pages.assembly import render_article_page
 from forum.articles.services import get_article, list_articles
-from forum.articles.shared import anonymous_page, is_anonymous_view
 from forum.parsing import bounded_int
 
 bp = Blueprint("articles", __name__)

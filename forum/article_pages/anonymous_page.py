@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from forum.articles.page import render_article_page
+from forum.article_pages.assembly import render_article_page
 from forum.articles.services import get_article, get_article_head
 from forum.comments.forms import CommentForm
 from forum.comments.spam import render_stamp
