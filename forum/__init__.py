@@ -63,11 +63,9 @@ def register_blueprints(app: Flask) -> None:
     from forum.comments.views import bp as comments_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.ops.views import bp as ops_bp
-    from forum.polls.views import bp as polls_bp
     from forum.privacy.views import bp as privacy_bp
 
     app.register_blueprint(articles_bp)
-    app.register_blueprint(polls_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(comments_bp)

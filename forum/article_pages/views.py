@@ -1,11 +1,27 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from forum.article_pages.anonymous_page import anonymous_page, is_anonymous_view
-from forum.article_pages.assembly import render_article_page
+from forum.article_pages.assembly import render_article_page, render_poll_section
 from forum.articles.services import get_article, list_articles
+from forum.extensions import db
+from forum.limits import rate_limit
+from forum.models import utcnow
 from forum.parsing import bounded_int
+from forum.polls.bursts import burst_rule, mark_vote_burst
+from forum.polls.forms import build_poll_form
+from forum.polls.one_statement import record_ballot, submitted_answers
+from forum.polls.services import (
+    InvalidChoice,
+    PollClosed,
+    cast_ballot,
+    cast_votes,
+    get_article_with_poll,
+    get_ballot,
+)
+from forum.readers import current_address_hash, ensure_reader_hash, forget_new_reader
 
 bp = Blueprint("articles", __name__)
 
@@ -40,3 +56,72 @@ def show(slug: str):
             return page
     article = get_article(slug) or abort(404)
     return render_article_page(article, **view)
+
+
+@bp.post("/articles/<slug>/vote")
+@rate_limit("vote")
+def vote(slug: str):
+    """Record the reader's answers, then show the results."""
+    # CSRFProtect has checked the token before the view; a complete, valid ballot needs no
+    # form object. Anything else goes through the poll form, which explains what is wrong.
+    if db.engine.dialect.name == "postgresql":
+        return _vote_in_one_statement(slug)
+    ballot = get_ballot(slug) or abort(404)
+    answers = ballot.complete_answers(request.form) if ballot.poll_open else None
+    if answers is None:
+        return _vote_with_form(slug)
+    address_hash = current_address_hash()
+    cast_ballot(ballot, answers, ensure_reader_hash(), address_hash)
+    return _recorded(slug, address_hash)
+
+
+def _vote_in_one_statement(slug: str):
+    answers = submitted_answers(request.form)
+    if answers is None:
+        return _vote_with_form(slug)
+    if not record_ballot(
+        slug, answers, ensure_reader_hash(), current_address_hash(), burst_rule(), utcnow()
+    ):
+        forget_new_reader()
+        return _vote_with_form(slug)
+    return _acknowledged(slug)
+
+
+def _vote_with_form(slug: str):
+    article = get_article_with_poll(slug) or abort(404)
+    questions = article.questions
+    form = build_poll_form(questions)
+    if not article.poll_open:
+        return render_article_page(
+            article,
+            poll_form=form,
+            status=409,
+            poll_error=_("Ce sondage est clos : il n'accepte plus de votes ni de changements."),
+        )
+    if not form.validate_on_submit():
+        return render_article_page(
+            article, poll_form=form, status=400, poll_error=_("Votre vote n'a pas été enregistré.")
+        )
+    address_hash = current_address_hash()
+    try:
+        cast_votes(article, questions, form.answers(), ensure_reader_hash(), address_hash)
+    except (InvalidChoice, PollClosed):
+        db.session.rollback()
+        abort(400)
+    return _recorded(slug, address_hash)
+
+
+def _recorded(slug: str, address_hash: str):
+    mark_vote_burst(address_hash, burst_rule())
+    db.session.commit()
+    return _acknowledged(slug)
+
+
+def _acknowledged(slug: str):
+    notice = _("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert.")
+    if request.headers.get("X-Requested-With") == "fetch":
+        # The page votes in place: the poll section alone, no redirect, nothing flashed.
+        article = get_article_with_poll(slug) or abort(404)
+        return render_poll_section(article, notice=notice)
+    flash(notice, "success")
+    return redirect(url_for("articles.show", slug=slug, _anchor="sondage"))
