@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forum.article_pages.anonymous_page import anonymous_page, is_anonymous_view
 from forum.article_pages.assembly import render_article_page, render_poll_section
 from forum.articles.services import get_article, list_articles
+from forum.comments.forms import CommentForm, add_field_error
+from forum.comments.page import comment_location, current_author, discussion_settings, viewer_for
+from forum.comments.services import CommentError, post_comment, preview_html
+from forum.comments.spam import check_body, check_posting_delay, spam_rules
+from forum.comments.thread import thread_page
 from forum.extensions import db
 from forum.limits import rate_limit
-from forum.models import utcnow
+from forum.models import Article, Comment, utcnow
 from forum.parsing import bounded_int
 from forum.polls.bursts import burst_rule, mark_vote_burst
 from forum.polls.forms import build_poll_form
@@ -20,8 +27,14 @@ from forum.polls.services import (
     cast_votes,
     get_article_with_poll,
     get_ballot,
+    load_questions,
 )
-from forum.readers import current_address_hash, ensure_reader_hash, forget_new_reader
+from forum.readers import (
+    current_address_hash,
+    current_reader_hash,
+    ensure_reader_hash,
+    forget_new_reader,
+)
 
 bp = Blueprint("articles", __name__)
 
@@ -125,3 +138,73 @@ def _acknowledged(slug: str):
         return render_poll_section(article, notice=notice)
     flash(notice, "success")
     return redirect(url_for("articles.show", slug=slug, _anchor="sondage"))
+
+
+@bp.post("/articles/<slug>/comments")
+@rate_limit("comment")
+def create_comment(slug: str):
+    """Preview or publish a comment or a reply, then show it in place."""
+    article = get_article(slug) or abort(404)
+    form = CommentForm()
+    if not article.discussion_open:
+        return _reshow_comment_form(
+            article, form, _("La discussion est close : elle n'accepte plus de commentaires."), 409
+        )
+    if not form.validate_on_submit():
+        return _reshow_comment_form(article, form, _("Votre commentaire n'a pas été publié."), 400)
+    if form.honeypot_filled:
+        # Silently dropped: the bot sees what a reader sees and learns nothing.
+        flash(_("Votre commentaire est publié."), "success")
+        return redirect(url_for("articles.show", slug=slug, _anchor="discussion"))
+    rules = spam_rules()
+    try:
+        if form.preview.data and not form.submit.data:
+            return _reshow_comment_form(
+                article, form, None, 200, preview=preview_html(form.body.data)
+            )
+        check_posting_delay(form.rendered_at.data, rules)
+        comment = post_comment(
+            article,
+            current_author(),
+            discussion_settings(),
+            pseudonym=form.pseudonym.data,
+            body=form.body.data,
+            parent_id=form.parent_id.data,
+            submission_token=form.submission_token.data or None,
+            screen=partial(check_body, rules=rules),
+        )
+    except CommentError as error:
+        db.session.rollback()
+        add_field_error(form, error)
+        return _reshow_comment_form(article, form, error.message, error.status)
+    db.session.commit()
+    flash(
+        _("Votre commentaire est publié.")
+        if comment.status == "approved"
+        else _(
+            "Votre commentaire est en attente de modération : il sera visible de tous après "
+            "relecture."
+        ),
+        "success",
+    )
+    return redirect(comment_location(comment, article))
+
+
+def _reshow_comment_form(
+    article: Article, form: CommentForm, error: str | None, status: int, preview: str | None = None
+):
+    page = 1
+    parent = db.session.get(Comment, form.parent_id.data) if form.parent_id.data else None
+    if parent is not None and parent.article_id == article.id:
+        viewer = viewer_for(current_reader_hash(), load_questions(article))
+        page = thread_page(parent, article, viewer) or 1
+    else:
+        form.parent_id.data = None
+    return render_article_page(
+        article,
+        comment_form=form,
+        comment_error=error,
+        comment_preview=preview,
+        status=status,
+        discussion_page=page,
+    )

@@ -1,18 +1,19 @@
-"""The discussion part of the article page, as template data."""
+"""The discussion part of the article page, as template data, and what the views that show
+it need of the request: the settings, the viewer, the author, where a comment is shown."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from forum.comments.forms import ActionForm, CommentForm
-from forum.comments.services import Settings, remembered_pseudonym
+from forum.comments.services import Author, Settings, remembered_pseudonym
 from forum.comments.thread import (
     STANCE_QUESTION_KEY,
     Discussion,
@@ -20,9 +21,12 @@ from forum.comments.thread import (
     has_footprint,
     load_discussion,
     normalized,
+    thread_page,
 )
-from forum.models import Article, PollQuestion
+from forum.models import Article, Comment, PollQuestion
 from forum.page_cache import article_key, cached
+from forum.polls.services import load_questions
+from forum.readers import current_address_hash, current_reader_hash, ensure_reader_hash
 
 # Stands for the request's CSRF token in cached HTML; each response gets its own token.
 CSRF_PLACEHOLDER = "\x00csrf\x00"
@@ -51,6 +55,24 @@ def viewer_for(reader_hash: str | None, questions: list[PollQuestion]) -> Viewer
 def staff_author():
     """The logged-in staff member, or None for a reader."""
     return current_user if current_user.is_authenticated else None
+
+
+def current_author() -> Author:
+    return Author(ensure_reader_hash(), current_address_hash(), staff_author())
+
+
+def comment_location(comment: Comment, article: Article) -> str:
+    """Where the comment is shown to this reader: its page and anchor, else the discussion."""
+    viewer = viewer_for(current_reader_hash(), load_questions(article))
+    page = thread_page(comment, article, viewer)
+    if page is None:
+        return url_for("articles.show", slug=article.slug, _anchor="discussion")
+    return url_for(
+        "articles.show",
+        slug=article.slug,
+        page=page if page > 1 else None,
+        _anchor=f"c{comment.id}",
+    )
 
 
 def discussion_context(
