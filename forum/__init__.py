@@ -56,8 +56,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    # Imported from the views modules, not the packages: the article page composes the
-    # services of several areas, and package-level imports of views would form cycles.
     from forum.article_pages.views import bp as articles_bp
     from forum.auth.views import bp as auth_bp
     from forum.comments.views import bp as comments_bp
