@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from forum.models import Comment, Reader
+from forum.page_cache import changes_pages
 from tests.comment_helpers import COMMENTS_URL, comment_form, comments, last_comment, post_comment
 from tests.conftest import ARTICLE_SLUG
 
@@ -160,7 +161,9 @@ def test_closed_discussion_refuses_posts_with_409(reader, app, count_rows):
     from forum.models import Article
 
     with app.app_context():
-        db.session.execute(db.update(Article).values(discussion_open=False))
+        db.session.execute(
+            db.update(Article).values(discussion_open=False), execution_options=changes_pages()
+        )
         db.session.commit()
     response = post_comment(reader, form=form)
     html = response.get_data(as_text=True)

@@ -24,7 +24,7 @@ from forum.markdown import render_comment
 from forum.models import Article, Comment, CommentVote, Flag, Reader, User, utcnow
 from forum.models.comments import FLAG_REASONS
 from forum.moderation.policy import judge_new_comment
-from forum.page_cache import touch_article
+from forum.page_cache import changes_pages
 
 MAX_BODY = 5000
 # C0/C1 control characters except tab and newline: PostgreSQL refuses NUL, XML refuses all.
@@ -304,25 +304,24 @@ def toggle_useful(comment: Comment, reader_hash: str) -> bool:
         )
     ).rowcount
     if removed:
-        _bump(comment, Comment.useful_count, -1)
+        _add_to_count(comment, Comment.useful_count, -1)
         return False
     try:
         with db.session.begin_nested():
             db.session.add(CommentVote(comment_id=comment.id, reader_hash=reader_hash))
     except IntegrityError:
         return True  # A concurrent request of the same reader marked it already.
-    _bump(comment, Comment.useful_count, 1)
+    _add_to_count(comment, Comment.useful_count, 1)
     return True
 
 
-def _bump(comment: Comment, column, step: int) -> None:
+def _add_to_count(comment: Comment, column, step: int) -> None:
     # In SQL, not in Python: concurrent votes never lose an increment.
-    touch_article(comment.article_id)
     db.session.execute(
         update(Comment)
         .where(Comment.id == comment.id)
         .values({column: column + step})
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **changes_pages(comment.article_id))
     )
 
 
@@ -354,7 +353,6 @@ def flag_comment(
     except IntegrityError as error:
         raise CommentError(_("Vous avez déjà signalé ce commentaire."), 409) from error
     reached = (Comment.flag_count + 1 >= threshold) & (Comment.status == "approved")
-    touch_article(comment.article_id)
     db.session.execute(
         update(Comment)
         .where(Comment.id == comment.id)
@@ -363,7 +361,7 @@ def flag_comment(
             status=case((reached, "pending"), else_=Comment.status),
             pending_reason=case((reached, "flags"), else_=Comment.pending_reason),
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **changes_pages(comment.article_id))
     )
     db.session.expire(comment)
 

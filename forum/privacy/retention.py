@@ -15,6 +15,7 @@ from sqlalchemy import or_, update
 
 from forum.extensions import db
 from forum.models import Ban, Comment, Flag, Vote, utcnow
+from forum.page_cache import changes_pages
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def _clear(model, older) -> int:
         update(model)
         .where(model.address_hash.is_not(None), older)
         .values(address_hash=None)
-        .execution_options(synchronize_session=False)
+        # Readers never see an address hash: no page changes.
+        .execution_options(synchronize_session=False, **changes_pages())
     ).rowcount
 
 
