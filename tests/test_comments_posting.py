@@ -189,7 +189,7 @@ def test_staff_post_under_their_name_with_the_redaction_badge(reader, app, monke
         db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont", password_hash="x"))
         db.session.commit()
     staff = SimpleNamespace(id=1, display_name="Claire Dupont")
-    monkeypatch.setattr("forum.comments.page.staff_author", lambda: staff)
+    monkeypatch.setattr("forum.comments.page.signed_in_staff", lambda: staff)
     post_comment(reader, pseudonym="ignored", body="Précision de la rédaction.")
     comment = last_comment(app)
     assert (comment.user_id, comment.author_name) == (1, "Claire Dupont")

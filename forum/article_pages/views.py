@@ -85,7 +85,7 @@ def vote(slug: str):
         return _vote_with_form(slug)
     address_hash = current_address_hash()
     cast_ballot(ballot, answers, ensure_reader_hash(), address_hash)
-    return _recorded(slug, address_hash)
+    return _commit_vote(slug, address_hash)
 
 
 def _vote_in_one_statement(slug: str):
@@ -121,10 +121,10 @@ def _vote_with_form(slug: str):
     except (InvalidChoice, PollClosed):
         db.session.rollback()
         abort(400)
-    return _recorded(slug, address_hash)
+    return _commit_vote(slug, address_hash)
 
 
-def _recorded(slug: str, address_hash: str):
+def _commit_vote(slug: str, address_hash: str):
     mark_vote_burst(address_hash, burst_rule())
     db.session.commit()
     return _acknowledged(slug)

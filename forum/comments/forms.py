@@ -94,7 +94,7 @@ class FlagForm(FlaskForm):
     submit = SubmitField(_l("Envoyer le signalement"))
 
 
-class ActionForm(FlaskForm):
+class CsrfOnlyForm(FlaskForm):
     """Carries only the CSRF token, for the "utile" and delete buttons."""
 
 

@@ -75,7 +75,7 @@ def check_body(reader_hash: str, text: str, rules: SpamRules) -> None:
             field="body",
         )
     if rules.duplicate_window and _posted_recently(
-        reader_hash, normalized(text), rules.duplicate_window
+        reader_hash, comparable_body(text), rules.duplicate_window
     ):
         raise CommentError(
             _(
@@ -87,7 +87,8 @@ def check_body(reader_hash: str, text: str, rules: SpamRules) -> None:
         )
 
 
-def normalized(text: str) -> str:
+def comparable_body(text: str) -> str:
+    """The text as duplicates are compared: case and runs of white space do not count."""
     return " ".join(text.casefold().split())
 
 
@@ -97,7 +98,7 @@ def _posted_recently(reader_hash: str, body: str, window: timedelta) -> bool:
             Comment.reader_hash == reader_hash, Comment.created_at >= utcnow() - window
         )
     ).scalars()
-    return any(normalized(source) == body for source in recent)
+    return any(comparable_body(source) == body for source in recent)
 
 
 def _serializer() -> URLSafeSerializer:

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from forum.articles.services import get_article
-from forum.comments.forms import ActionForm, EditForm, FlagForm, add_field_error
+from forum.comments.forms import CsrfOnlyForm, EditForm, FlagForm, add_field_error
 from forum.comments.page import comment_location, current_author, discussion_settings, viewer_for
 from forum.comments.services import (
     CommentError,
@@ -103,7 +103,7 @@ def _edit_page(
         comment=comment,
         article=article,
         preview=preview,
-        action_form=ActionForm(),
+        action_form=CsrfOnlyForm(),
     ), status
 
 
@@ -112,7 +112,7 @@ def _edit_page(
 def delete(comment_id: int):
     """Delete the reader's own comment; its replies stay under a placeholder."""
     comment, article = _comment_and_article(comment_id)
-    ActionForm().validate_on_submit() or abort(400)
+    CsrfOnlyForm().validate_on_submit() or abort(400)
     try:
         delete_comment(comment, current_reader_hash(), discussion_settings())
     except CommentError as error:
@@ -162,7 +162,7 @@ def flag(comment_id: int):
 def useful(comment_id: int):
     """Mark or unmark a comment as useful (one mark per reader)."""
     comment, article = _comment_and_article(comment_id)
-    ActionForm().validate_on_submit() or abort(400)
+    CsrfOnlyForm().validate_on_submit() or abort(400)
     try:
         marked = toggle_useful(comment, ensure_reader_hash())
     except CommentError as error:

@@ -16,11 +16,11 @@ from forum.moderation.forms import (
     FLAG_LABELS,
     PENDING_LABELS,
     TAB_LABELS,
-    ActionForm,
     ArticleSettingsForm,
     BanForm,
     BulkForm,
     RejectForm,
+    StaffActionForm,
     WordForm,
 )
 from forum.moderation.queue import TABS, load_comments, load_queue
@@ -78,7 +78,7 @@ def queue():
         "moderation/queue.html",
         queue=load_queue(tab, _page_arg()),
         tabs=TABS,
-        action_form=ActionForm(),
+        action_form=StaffActionForm(),
         reject_form=RejectForm(),
         ban_form=BanForm(),
         bulk_form=BulkForm(),
@@ -95,7 +95,7 @@ def act_on_comment(comment_id: int, action: str):
     if action not in services.COMMENT_ACTIONS or action == "reject":
         abort(404)
     comment = _locked(Comment, comment_id)
-    form = ActionForm()
+    form = StaffActionForm()
     _checked(form)
     _act(services.COMMENT_ACTIONS[action], comment, current_user)
     db.session.commit()
@@ -223,7 +223,10 @@ def words():
 def _render_words(form: WordForm, status: int = 200):
     rules = db.session.execute(db.select(WordRule).order_by(WordRule.kind, WordRule.word))
     return render_template(
-        "moderation/words.html", form=form, rules=rules.scalars().all(), delete_form=ActionForm()
+        "moderation/words.html",
+        form=form,
+        rules=rules.scalars().all(),
+        delete_form=StaffActionForm(),
     ), status
 
 
@@ -249,7 +252,7 @@ def add_word():
 def delete_word(rule_id: int):
     """Remove a word from its list."""
     rule = _locked(WordRule, rule_id)
-    _checked(ActionForm())
+    _checked(StaffActionForm())
     services.remove_word(rule, current_user)
     db.session.commit()
     flash(_("Mot retiré de la liste."), "success")
@@ -261,7 +264,7 @@ def delete_word(rule_id: int):
 def bans():
     """List the bans in force."""
     return render_template(
-        "moderation/bans.html", bans=services.active_bans(), lift_form=ActionForm()
+        "moderation/bans.html", bans=services.active_bans(), lift_form=StaffActionForm()
     )
 
 
@@ -270,7 +273,7 @@ def bans():
 def lift_ban(ban_id: int):
     """End a ban before it expires."""
     ban = _locked(Ban, ban_id)
-    _checked(ActionForm())
+    _checked(StaffActionForm())
     _act(services.lift_ban, ban, current_user)
     db.session.commit()
     flash(_("Bannissement levé."), "success")
