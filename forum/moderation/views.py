@@ -25,6 +25,7 @@ from forum.moderation.forms import (
 )
 from forum.moderation.queue import TABS, load_comments, load_queue
 from forum.moderation.reports import AuditFilters, audit_choices, load_audit, load_dashboard
+from forum.parsing import bounded_int
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 bp.after_request(keep_out_of_caches)
@@ -39,8 +40,7 @@ DONE_MESSAGES = {
 
 
 def _page_arg() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    return bounded_int(request.args.get("page"), default=1, maximum=9_999)
 
 
 def _checked(form) -> None:
@@ -311,8 +311,7 @@ def audit():
 
 def _audit_filters() -> AuditFilters:
     def number(name: str) -> int | None:
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return bounded_int(request.args.get(name))
 
     return AuditFilters(
         action=request.args.get("action", "")[:40],
