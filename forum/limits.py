@@ -16,23 +16,54 @@ DEFAULT_LIMITS = {
     "FORUM_LIMIT_DATA_DELETION": "5 per hour",
     # Failed sign-ins per staff account, whatever the client: slows password guessing.
     "FORUM_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
+    # Every moderation action (one comment, a selection, settings, words, bans): far above
+    # what moderators sharing an address do by hand, well below a runaway script.
+    "FORUM_LIMIT_MODERATION": "120 per minute; 2000 per hour",
 }
 
 
 def rate_limit(name: str):
     """Decorate a view with the limit named FORUM_LIMIT_<NAME>, per client address hash."""
-    setting = f"FORUM_LIMIT_{name.upper()}"
-    return limiter.limit(
-        lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]), methods=["POST"]
+    setting = _setting(name)
+    return _named(
+        name,
+        limiter.limit(
+            lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]), methods=["POST"]
+        ),
     )
 
 
 def rate_limit_by(name: str, key_func, deduct_when=None):
     """Like rate_limit, keyed on key_func() (a keyed hash: nothing raw is stored)."""
-    setting = f"FORUM_LIMIT_{name.upper()}"
-    return limiter.limit(
-        lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
-        key_func=key_func,
-        methods=["POST"],
-        deduct_when=deduct_when,
+    setting = _setting(name)
+    return _named(
+        name,
+        limiter.limit(
+            lambda: current_app.config.get(setting, DEFAULT_LIMITS[setting]),
+            key_func=key_func,
+            methods=["POST"],
+            deduct_when=deduct_when,
+        ),
     )
+
+
+def named_limits(view) -> tuple[str, ...]:
+    """The names of the limits on a view (tests/test_named_limits.py checks every route)."""
+    return getattr(view, "named_limits", ())
+
+
+def _setting(name: str) -> str:
+    setting = f"FORUM_LIMIT_{name.upper()}"
+    if setting not in DEFAULT_LIMITS:
+        raise KeyError(f"{setting} has no default in forum.limits.DEFAULT_LIMITS")
+    return setting
+
+
+def _named(name: str, limit):
+    def decorate(view):
+        limited = limit(view)
+        # Kept by functools.wraps in the decorators above it (staff_required, ...).
+        limited.named_limits = (*named_limits(view), name)
+        return limited
+
+    return decorate

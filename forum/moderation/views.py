@@ -10,6 +10,7 @@ from forum.articles.services import get_article
 from forum.auth.access import admin_required, keep_out_of_caches, staff_required
 from forum.auth.services import safe_next
 from forum.extensions import db
+from forum.limits import rate_limit
 from forum.models import Article, Ban, Comment, WordRule
 from forum.moderation import services
 from forum.moderation.forms import (
@@ -90,6 +91,7 @@ def queue():
 
 @bp.post("/comments/<int:comment_id>/<action>")
 @staff_required
+@rate_limit("moderation")
 def act_on_comment(comment_id: int, action: str):
     """Approve, restore, feature or unfeature one comment."""
     if action not in services.COMMENT_ACTIONS or action == "reject":
@@ -105,6 +107,7 @@ def act_on_comment(comment_id: int, action: str):
 
 @bp.post("/comments/<int:comment_id>/reject")
 @staff_required
+@rate_limit("moderation")
 def reject(comment_id: int):
     """Reject one comment with a reason its author will see."""
     comment = _locked(Comment, comment_id)
@@ -120,6 +123,7 @@ def reject(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/ban")
 @staff_required
+@rate_limit("moderation")
 def ban(comment_id: int):
     """Ban the author of a comment for a while."""
     comment = _locked(Comment, comment_id)
@@ -140,6 +144,7 @@ def ban(comment_id: int):
 
 @bp.post("/bulk")
 @staff_required
+@rate_limit("moderation")
 def bulk():
     """Apply one action to every selected comment it fits."""
     form = BulkForm()
@@ -190,6 +195,7 @@ def _settings_form(article: Article) -> ArticleSettingsForm:
 
 @bp.post("/articles/<slug>/settings")
 @staff_required
+@rate_limit("moderation")
 def article_settings(slug: str):
     """Open or close an article's discussion and poll, and set how it is moderated."""
     article = get_article(slug) or abort(404)
@@ -232,6 +238,7 @@ def _render_words(form: WordForm, status: int = 200):
 
 @bp.post("/words")
 @admin_required
+@rate_limit("moderation")
 def add_word():
     """Add a word to the banned or suspect list."""
     form = WordForm()
@@ -249,6 +256,7 @@ def add_word():
 
 @bp.post("/words/<int:rule_id>/delete")
 @admin_required
+@rate_limit("moderation")
 def delete_word(rule_id: int):
     """Remove a word from its list."""
     rule = _locked(WordRule, rule_id)
@@ -270,6 +278,7 @@ def bans():
 
 @bp.post("/bans/<int:ban_id>/lift")
 @staff_required
+@rate_limit("moderation")
 def lift_ban(ban_id: int):
     """End a ban before it expires."""
     ban = _locked(Ban, ban_id)
