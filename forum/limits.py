@@ -19,15 +19,40 @@ DEFAULT_LIMITS = {
     "FORUM_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
     # Wrong passwords per staff account from all clients it has never seen, together.
     "FORUM_LIMIT_LOGIN_ACCOUNT_CEILING": "20 per hour; 100 per day",
+    # Every moderation action (one comment, a selection, settings, words, bans): far above
+    # what moderators sharing an address do by hand, well below a runaway script.
+    "FORUM_LIMIT_MODERATION": "120 per minute; 2000 per hour",
 }
 
 
 def limit_setting(name: str) -> str:
     """The limit named FORUM_LIMIT_<NAME>, as configured or by default."""
-    setting = f"FORUM_LIMIT_{name.upper()}"
-    return current_app.config.get(setting, DEFAULT_LIMITS[setting])
+    return current_app.config.get(_setting(name), DEFAULT_LIMITS[_setting(name)])
 
 
 def rate_limit(name: str):
     """Decorate a view with the limit named FORUM_LIMIT_<NAME>, per client address hash."""
-    return limiter.limit(lambda: limit_setting(name), methods=["POST"])
+    _setting(name)  # an unknown name fails at import, not at the first request
+    return _named(name, limiter.limit(lambda: limit_setting(name), methods=["POST"]))
+
+
+def named_limits(view) -> tuple[str, ...]:
+    """The names of the limits on a view (tests/test_named_limits.py checks every route)."""
+    return getattr(view, "named_limits", ())
+
+
+def _setting(name: str) -> str:
+    setting = f"FORUM_LIMIT_{name.upper()}"
+    if setting not in DEFAULT_LIMITS:
+        raise KeyError(f"{setting} has no default in forum.limits.DEFAULT_LIMITS")
+    return setting
+
+
+def _named(name: str, limit):
+    def decorate(view):
+        limited = limit(view)
+        # Kept by functools.wraps in the decorators above it (staff_required, ...).
+        limited.named_limits = (*named_limits(view), name)
+        return limited
+
+    return decorate

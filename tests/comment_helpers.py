@@ -38,10 +38,6 @@ def post_comment(
     return reader.client.post(COMMENTS_URL, data=data, **kwargs)
 
 
-def action_token(reader: Reader) -> str:
-    return reader.token()
-
-
 def comments(app: Flask) -> list[Comment]:
     with app.app_context():
         rows = db.session.execute(select(Comment).order_by(Comment.id)).scalars().all()

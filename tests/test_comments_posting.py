@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from forum.models import Comment, Reader
+from forum.page_cache import changes_pages
 from tests.comment_helpers import COMMENTS_URL, comment_form, comments, last_comment, post_comment
 from tests.conftest import ARTICLE_SLUG
 
@@ -158,7 +159,9 @@ def test_closed_discussion_refuses_posts_with_409(reader, app, count_rows):
     from forum.models import Article
 
     with app.app_context():
-        db.session.execute(db.update(Article).values(discussion_open=False))
+        db.session.execute(
+            db.update(Article).values(discussion_open=False), execution_options=changes_pages()
+        )
         db.session.commit()
     response = post_comment(reader, form=form)
     html = response.get_data(as_text=True)
@@ -184,8 +187,7 @@ def test_staff_post_under_their_name_with_the_redaction_badge(reader, app, monke
         db.session.add(User(email="m@exemple.fr", display_name="Claire Dupont", password_hash="x"))
         db.session.commit()
     staff = SimpleNamespace(id=1, display_name="Claire Dupont")
-    monkeypatch.setattr("forum.comments.views.staff_author", lambda: staff)
-    monkeypatch.setattr("forum.comments.page.staff_author", lambda: staff)
+    monkeypatch.setattr("forum.comments.page.signed_in_staff", lambda: staff)
     post_comment(reader, pseudonym="ignored", body="Précision de la rédaction.")
     comment = last_comment(app)
     assert (comment.user_id, comment.author_name) == (1, "Claire Dupont")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Article, CommentVote, Flag
+from forum.page_cache import changes_pages
 from tests.comment_helpers import (
     established_reader,
     last_comment,
@@ -123,7 +124,9 @@ def test_comment_is_hidden_pending_review_at_the_threshold(commented, make_reade
 
 def test_threshold_of_the_article_wins_over_the_setting(commented, make_reader, app):
     with app.app_context():
-        db.session.execute(db.update(Article).values(flag_threshold=1))
+        db.session.execute(
+            db.update(Article).values(flag_threshold=1), execution_options=changes_pages()
+        )
         db.session.commit()
     flag(established_reader(app, "198.51.100.1"))
     assert last_comment(app).status == "pending"

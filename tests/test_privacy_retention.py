@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Ban, Comment, CommentVote, Flag, PollQuestion, SpentStamp, Vote, utcnow
+from forum.page_cache import changes_pages
 from tests.conftest import REDIS_URL, add_comment, skip_or_fail
 
 OLD, RECENT = "0" * 64, "1" * 64
@@ -129,7 +130,10 @@ def test_setting_gives_the_period(app, runner):
 def test_moderation_dashboard_copes_with_cleared_burst_addresses(app, runner, moderator):
     seed(app)
     with app.app_context():
-        db.session.execute(db.update(Vote).values(created_at=utcnow(), burst=True))
+        db.session.execute(
+            db.update(Vote).values(created_at=utcnow(), burst=True),
+            execution_options=changes_pages(),
+        )
         db.session.commit()
     runner.invoke(args=["retention", "run", "--days", "0"])
     assert moderator.client.get("/moderation/dashboard").status_code == 200

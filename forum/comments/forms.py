@@ -10,7 +10,7 @@ from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from forum.comments.services import MAX_BODY
+from forum.comments.services import MAX_BODY, CommentError
 from forum.comments.spam import render_stamp, spam_rules, stale_stamp
 from forum.parsing import bounded_int
 
@@ -95,5 +95,12 @@ class FlagForm(FlaskForm):
     submit = SubmitField(_l("Envoyer le signalement"))
 
 
-class ActionForm(FlaskForm):
+class CsrfOnlyForm(FlaskForm):
     """Carries only the CSRF token, for the "utile" and delete buttons."""
+
+
+def add_field_error(form: FlaskForm, error: CommentError) -> None:
+    """Show a refused action's message under the field it is about, if it names one."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]

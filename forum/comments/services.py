@@ -29,7 +29,7 @@ from forum.moderation.policy import (
     judge_new_comment,
     mark_flag_burst,
 )
-from forum.page_cache import touch_article
+from forum.page_cache import changes_pages
 
 MAX_BODY = 5000
 # C0/C1 control characters except tab and newline: PostgreSQL refuses NUL, XML refuses all.
@@ -319,7 +319,7 @@ def toggle_useful(
         )
     ).rowcount
     if removed:
-        _bump(comment, Comment.useful_count, -1)
+        _add_to_count(comment, Comment.useful_count, -1)
         return False
     _lock(comment)
     if per_address and _marks_from(comment, address_hash) >= per_address:
@@ -339,7 +339,7 @@ def toggle_useful(
             )
     except IntegrityError:
         return True  # A concurrent request of the same reader marked it already.
-    _bump(comment, Comment.useful_count, 1)
+    _add_to_count(comment, Comment.useful_count, 1)
     return True
 
 
@@ -353,14 +353,13 @@ def _marks_from(comment: Comment, address_hash: str | None) -> int:
     ).scalar_one()
 
 
-def _bump(comment: Comment, column, step: int) -> None:
+def _add_to_count(comment: Comment, column, step: int) -> None:
     # In SQL, not in Python: concurrent votes never lose an increment.
-    touch_article(comment.article_id)
     db.session.execute(
         update(Comment)
         .where(Comment.id == comment.id)
         .values({column: column + step})
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **changes_pages(comment.article_id))
     )
 
 
@@ -393,7 +392,7 @@ def flag_comment(
             )
     except IntegrityError as error:
         raise CommentError(_("Vous avez déjà signalé ce commentaire."), 409) from error
-    _bump(comment, Comment.flag_count, 1)
+    _add_to_count(comment, Comment.flag_count, 1)
     rules = flag_rules()
     hold_if_flagged(comment, threshold, rules)
     mark_flag_burst(address_hash, rules)

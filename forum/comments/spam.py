@@ -142,7 +142,7 @@ def check_body(author: Author, text: str, rules: SpamRules) -> None:
         )
     if not rules.duplicate_window:
         return
-    poster = _recent_poster_of(author, normalized(text), rules.duplicate_window)
+    poster = _recent_poster_of(author, comparable_body(text), rules.duplicate_window)
     if poster == author.reader_hash:
         raise CommentError(
             _(
@@ -163,7 +163,8 @@ def check_body(author: Author, text: str, rules: SpamRules) -> None:
         )
 
 
-def normalized(text: str) -> str:
+def comparable_body(text: str) -> str:
+    """The text as duplicates are compared: case and runs of white space do not count."""
     return " ".join(text.casefold().split())
 
 
@@ -178,7 +179,7 @@ def _recent_poster_of(author: Author, body: str, window: timedelta) -> str | Non
             or_(*posters), Comment.created_at >= utcnow() - window
         )
     ).all()
-    same = {reader for reader, source in recent if normalized(source) == body}
+    same = {reader for reader, source in recent if comparable_body(source) == body}
     if author.reader_hash in same:
         return author.reader_hash
     return next(iter(same), None)

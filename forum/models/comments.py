@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forum.extensions import db
 from forum.models.time import utcnow
 
-COMMENT_STATUSES = ("approved", "pending", "rejected")
 FLAG_REASONS = ("spam", "harassment", "off_topic", "hate", "misinformation", "other")
 
 

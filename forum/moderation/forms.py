@@ -47,13 +47,13 @@ BULK_ACTIONS = [
 OPEN_CLOSED = [SelectChoice("1", _l("Ouvert")), SelectChoice("0", _l("Fermé"))]
 
 
-class ActionForm(FlaskForm):
+class StaffActionForm(FlaskForm):
     """A one-button action on a comment: carries CSRF and where to go back to."""
 
     next = HiddenField()
 
 
-class RejectForm(ActionForm):
+class RejectForm(StaffActionForm):
     reason = SelectField(
         _l("Raison du refus"),
         choices=[NO_REASON, *REJECT_REASONS],
@@ -85,7 +85,7 @@ class BulkForm(RejectForm):
     )
 
 
-class BanForm(ActionForm):
+class BanForm(StaffActionForm):
     duration = RadioField(
         _l("Durée"),
         choices=BAN_CHOICES,

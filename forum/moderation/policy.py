@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from forum.extensions import db
 from forum.lookalikes import lookalike_key, strip_format
 from forum.models import Article, Ban, Comment, Flag, Vote, WordRule, utcnow
+from forum.page_cache import changes_pages
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def hold_if_flagged(comment: Comment, threshold: int, rules: FlagRules) -> bool:
             update(Comment)
             .where(Comment.id == comment.id, Comment.status == "approved")
             .values(status="pending", pending_reason="flags")
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **changes_pages(comment.article_id))
         ).rowcount
         > 0
     )

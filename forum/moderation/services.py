@@ -13,7 +13,6 @@ from forum.models import Article, AuditEntry, Ban, Comment, Flag, User, WordRule
 from forum.models.articles import PREMODERATION_MODES
 from forum.models.moderation import WORD_KINDS
 from forum.moderation.policy import normalize_words
-from forum.page_cache import touch_article
 
 BAN_DURATIONS: dict[str, timedelta | None] = {
     "24h": timedelta(hours=24),
@@ -161,7 +160,6 @@ def ban_author(
         created_by_id=actor.id,
     )
     db.session.add(ban)
-    touch_article(comment.article_id)
     record(
         actor,
         "ban",

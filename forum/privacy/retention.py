@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, update
 
 from forum.extensions import db
 from forum.models import Ban, Comment, CommentVote, Flag, SpentStamp, Vote, utcnow
+from forum.page_cache import changes_pages
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def _clear(model, older, column=None) -> int:
         update(model)
         .where(column.is_not(None), older)
         .values({column: None})
-        .execution_options(synchronize_session=False)
+        # Readers never see an address hash: no page changes.
+        .execution_options(synchronize_session=False, **changes_pages())
     ).rowcount
 
 
