@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from forum.extensions import db
 from forum.markdown import render_comment
 from forum.models import Article, Comment, Vote, utcnow
+from forum.page_cache import changes_pages
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token
 
 TOKEN_RE = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
@@ -122,6 +123,7 @@ def established_reader(app: Flask, address: str, hours_ago: float = 25) -> Reade
             update(Vote)
             .where(Vote.reader_hash == voter)
             .values(created_at=utcnow() - timedelta(hours=hours_ago))
+            .execution_options(**changes_pages())  # a vote's age shows on no page
         )
         db.session.commit()
     return reader

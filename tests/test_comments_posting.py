@@ -200,7 +200,7 @@ def test_held_comment_is_shown_to_its_author_only(reader, make_reader, app, monk
     from forum.moderation.policy import PostingVerdict
 
     monkeypatch.setattr(
-        services, "judge_new_comment", lambda *a: PostingVerdict("pending", "premoderation")
+        services, "judge_new_comment", lambda *a, **k: PostingVerdict("pending", "premoderation")
     )
     post_comment(reader, body="En attente")
     assert comments(app)[0].status == "pending"
@@ -216,7 +216,7 @@ def test_policy_refusal_is_shown_in_the_form(reader, count_rows, monkeypatch, st
     verdict = SimpleNamespace(
         status="approved", pending_reason=None, refusal="Refusé.", refusal_status=status
     )
-    monkeypatch.setattr(services, "judge_new_comment", lambda *a: verdict)
+    monkeypatch.setattr(services, "judge_new_comment", lambda *a, **k: verdict)
     response = post_comment(reader, body="Texte gardé")
     html = response.get_data(as_text=True)
     assert response.status_code == status

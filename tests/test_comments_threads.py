@@ -280,7 +280,7 @@ def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, monkeypatch)
 
     post_comment(reader, body="Version 1")
     monkeypatch.setattr(
-        services, "judge_new_comment", lambda *a: PostingVerdict("pending", "suspect_word")
+        services, "judge_new_comment", lambda *a, **k: PostingVerdict("pending", "suspect_word")
     )
     reader.post_form(
         "/comments/1/edit", {"body": "Version douteuse", "submit": "x"}, page="/comments/1/edit"
