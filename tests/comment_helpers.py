@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select, text, update
 
 from forum.extensions import db
 from forum.markdown import render_comment
-from forum.models import Article, Comment, utcnow
+from forum.models import Article, Comment, Vote, utcnow
+from forum.page_cache import changes_pages
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token
 
 TOKEN_RE = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
@@ -37,10 +38,6 @@ def post_comment(
     if parent_id is not None:
         data["parent_id"] = str(parent_id)
     return reader.client.post(COMMENTS_URL, data=data, **kwargs)
-
-
-def action_token(reader: Reader) -> str:
-    return reader.token()
 
 
 def comments(app: Flask) -> list[Comment]:
@@ -158,3 +155,29 @@ def recorded_queries(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def reader_at(app: Flask, address: str) -> Reader:
+    """A new reader whose requests come from `address`."""
+    reader = Reader(app)
+    reader.client.environ_base["REMOTE_ADDR"] = address
+    return reader
+
+
+def established_reader(app: Flask, address: str, hours_ago: float = 25) -> Reader:
+    """A reader at `address` who answered the poll `hours_ago` hours ago (through the form,
+    then dated back): a reader with some history, whose flags count."""
+    reader = reader_at(app, address)
+    assert reader.vote({"credibility": 3, "relevance": 1}).status_code == 302
+    with app.app_context():
+        voter = db.session.execute(
+            select(Vote.reader_hash).order_by(Vote.id.desc()).limit(1)
+        ).scalar_one()
+        db.session.execute(
+            update(Vote)
+            .where(Vote.reader_hash == voter)
+            .values(created_at=utcnow() - timedelta(hours=hours_ago))
+            .execution_options(**changes_pages())  # a vote's age shows on no page
+        )
+        db.session.commit()
+    return reader

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -24,6 +26,7 @@ from forum import create_app
 from forum.articles.content import read_content_dir
 from forum.articles.services import load_articles
 from forum.extensions import db
+from forum.extensions_setup import TRANSLATIONS
 from forum.models import Article, Ban, User, WordRule
 from forum.readers import COOKIE_SALT
 
@@ -35,6 +38,25 @@ REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
 REQUIRE_ALL = os.environ.get("FORUM_TEST_REQUIRE_ALL") == "1"
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def pytest_sessionstart(session) -> None:
+    """Compile the catalogs as `make compile-translations` does, so plain `pytest` works."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        compile_catalog(po_path)
+
+
+def compile_catalog(po_path: Path) -> None:
+    mo_path = po_path.with_suffix(".mo")
+    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        return
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    # Written aside then renamed: parallel test workers never read half a file.
+    partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+    with partial.open("wb") as handle:
+        write_mo(handle, catalog, use_fuzzy=True)
+    partial.replace(mo_path)
 
 
 def skip_or_fail(reason: str) -> None:

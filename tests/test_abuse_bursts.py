@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import Vote, utcnow
+from forum.page_cache import changes_pages
 from tests.vote_helpers import address_hash, vote_from
 
 pytestmark = pytest.mark.parametrize(
@@ -42,7 +43,10 @@ def test_votes_outside_the_window_do_not_make_a_burst(app, make_reader):
     for _ in range(2):
         vote_from(make_reader)
     with app.app_context():
-        db.session.execute(update(Vote).values(created_at=utcnow() - timedelta(minutes=11)))
+        db.session.execute(
+            update(Vote).values(created_at=utcnow() - timedelta(minutes=11)),
+            execution_options=changes_pages(),
+        )
         db.session.commit()
     vote_from(make_reader)
     assert not any(burst for _, burst in burst_flags(app))
@@ -63,7 +67,10 @@ def test_a_reader_voting_again_from_the_burst_address_joins_the_burst(app, make_
 def test_a_change_of_a_vote_cast_before_the_window_does_not_make_a_burst(app, make_reader):
     first = vote_from(make_reader, "198.51.100.1")
     with app.app_context():
-        db.session.execute(update(Vote).values(created_at=utcnow() - timedelta(minutes=11)))
+        db.session.execute(
+            update(Vote).values(created_at=utcnow() - timedelta(minutes=11)),
+            execution_options=changes_pages(),
+        )
         db.session.commit()
     for _ in range(2):
         vote_from(make_reader)

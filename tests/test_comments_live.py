@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -13,6 +14,7 @@ from tests.http_client import HttpReader
 
 pytestmark = pytest.mark.live
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
+STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
 
 
 def comment_form(reader: HttpReader) -> dict:
@@ -67,20 +69,57 @@ def test_one_reader_double_submitting_gets_one_comment(live_server, count_rows):
     assert count_rows(Comment) == 1
 
 
+def mark_useful_together(live_server, make_reader, readers: int) -> list[int]:
+    """`readers` readers (one address) mark comment 1 "utile" at the same instant."""
+    from tests.comment_helpers import post_comment
+
+    post_comment(make_reader(), body="À juger")
+    clients = [HttpReader(live_server.url) for _ in range(readers)]
+    tokens = [client.csrf_token(ARTICLE) for client in clients]
+
+    def mark(client, token):
+        return client.post("/comments/1/useful", {"csrf_token": token}).status
+
+    return run_together([lambda c=c, t=t: mark(c, t) for c, t in zip(clients, tokens, strict=True)])
+
+
+# The cap per address is not what this test is about: every reader here shares 127.0.0.1.
+@pytest.mark.parametrize("app_config", [{"FORUM_USEFUL_PER_ADDRESS": 0}])
 def test_useful_votes_at_once_keep_the_counter_exact(live_server, app, make_reader, count_rows):
     from forum.models import CommentVote
-    from tests import comment_helpers
 
-    comment_helpers.post_comment(make_reader(), body="À juger")
-    readers = [HttpReader(live_server.url) for _ in range(12)]
-    tokens = [reader.csrf_token(ARTICLE) for reader in readers]
-
-    def mark(reader, token):
-        return reader.post("/comments/1/useful", {"csrf_token": token}).status
-
-    results = run_together(
-        [lambda r=r, t=t: mark(r, t) for r, t in zip(readers, tokens, strict=True)]
-    )
-    assert results == [302] * 12
+    assert mark_useful_together(live_server, make_reader, 12) == [302] * 12
     assert count_rows(CommentVote) == 12
     assert comments(app)[0].useful_count == 12
+
+
+def test_marks_at_once_from_one_address_stop_at_the_cap(live_server, app, make_reader, count_rows):
+    from forum.models import CommentVote
+
+    results = mark_useful_together(live_server, make_reader, 12)
+    assert sorted(results) == [302] * 3 + [409] * 9
+    assert count_rows(CommentVote) == 3
+    assert comments(app)[0].useful_count == 3
+
+
+def test_one_form_stamp_sent_by_eight_readers_at_once_publishes_one_comment(live_server, app):
+    readers = [HttpReader(live_server.url) for _ in range(8)]
+    forms = [comment_form(reader) for reader in readers]
+    stamp = STAMP_RE.search(readers[0].get(ARTICLE).body)[1]
+    tasks = [
+        (
+            lambda r=r, f=f, i=i: post_comment(
+                r,
+                {
+                    **f,
+                    "rendered_at": stamp,
+                    "pseudonym": f"Lecteur {i}",
+                    "body": f"Avis numéro {i}",
+                    "submit": "1",
+                },
+            )
+        )
+        for i, (r, f) in enumerate(zip(readers, forms, strict=True))
+    ]
+    assert sorted(run_together(tasks)) == [302] + [409] * 7
+    assert len(comments(app)) == 1

@@ -265,9 +265,10 @@ def test_a_complete_vote_is_recorded_in_a_fixed_number_of_queries(app, reader, v
         # The whole rule in one statement, outside any transaction (forum.polls.one_statement).
         assert statements == ["WITH"]
     else:
-        # The ballot (article, questions and choices in one query), one upsert for both
-        # answers, whether the reader has commented, the burst count of their address.
-        assert statements == ["SELECT", "INSERT", "SELECT", "SELECT"]
+        # The ballot (article, questions and choices in one query), whether the reader has
+        # commented (the upsert names the page it changes), one upsert for both answers,
+        # the burst count of their address.
+        assert statements == ["SELECT", "SELECT", "INSERT", "SELECT"]
 
 
 def test_a_field_for_another_articles_question_is_ignored(reader, vote_rows):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import Vote, utcnow
+from forum.page_cache import changes_pages
 
 
 @dataclass(frozen=True)
@@ -38,5 +39,11 @@ def mark_vote_burst(address_hash: str | None, rule: BurstRule) -> bool:
     if voters < rule.voters:
         return False
     # The whole burst is marked, its first votes included, not only those past the count.
-    db.session.execute(update(Vote).where(in_window, Vote.burst.is_(False)).values(burst=True))
+    # Readers never see the mark: no page changes.
+    db.session.execute(
+        update(Vote)
+        .where(in_window, Vote.burst.is_(False))
+        .values(burst=True)
+        .execution_options(**changes_pages())
+    )
     return True

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
 from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
-from forum.page_cache import touch_article
+from forum.page_cache import changes_pages
 from forum.parsing import bounded_int
 
 
@@ -142,9 +142,9 @@ def cast_ballot(
         if choice_id not in ballot.choices.get(question_id, ()):
             raise InvalidChoice(question_id)
     if answers:
-        _upsert_votes(answers, reader_hash, address_hash)
-    if _has_commented(ballot.article_id, reader_hash):
-        touch_article(ballot.article_id)  # their stance badge and the summary per side change
+        # A commenter's vote changes their stance badge and the summary per side.
+        pages = (ballot.article_id,) if _has_commented(ballot.article_id, reader_hash) else ()
+        _upsert_votes(answers, reader_hash, address_hash, pages)
 
 
 def _has_commented(article_id: int, reader_hash: str) -> bool:
@@ -155,7 +155,9 @@ def _has_commented(article_id: int, reader_hash: str) -> bool:
     ).scalar_one()
 
 
-def _upsert_votes(answers: dict[int, int], reader_hash: str, address_hash: str | None):
+def _upsert_votes(
+    answers: dict[int, int], reader_hash: str, address_hash: str | None, pages: tuple[int, ...]
+):
     # One statement per question, sent together: the unique constraint decides between
     # insert and update, so concurrent submissions by one reader never make two rows nor fail.
     now = utcnow()
@@ -171,7 +173,11 @@ def _upsert_votes(answers: dict[int, int], reader_hash: str, address_hash: str |
         }
         for question_id, choice_id in sorted(answers.items())
     ]
-    db.session.execute(_upsert_statement(db.session.get_bind().dialect.name), rows)
+    db.session.execute(
+        _upsert_statement(db.session.get_bind().dialect.name),
+        rows,
+        execution_options=changes_pages(*pages),
+    )
 
 
 @cache  # two entries at most: one per dialect

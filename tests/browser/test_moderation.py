@@ -59,6 +59,10 @@ def test_moderator_works_the_queue_with_the_keyboard(app, page, output_dir):
     page.keyboard.press("r")  # reject: the reason list takes the focus
     reason = page.locator(f"#reason-{second}")
     expect(reason).to_be_focused()
+    assert reason.input_value() == ""  # no reason preselected
+    page.keyboard.press("Enter")  # so Enter alone rejects nothing: the browser asks for one
+    assert reason.evaluate("el => el.validity.valueMissing")
+    assert states(app)["Deuxième avis, injurieux"][0] == "pending"
     reason.select_option("harassment")
     press_and_wait(page, "Enter")
     expect(focused_item(page)).to_have_id(f"c-{third}")
