@@ -33,8 +33,7 @@ run: compile-translations content
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev compile-translations
-	$(BIN)/ruff check .
+test: lint compile-translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -31,19 +31,25 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    app: str, env: dict[str, str], health_path: str = "/healthz", log: Path | None = None
+    app: str,
+    env: dict[str, str],
+    health_path: str = "/healthz",
+    log: Path | None = None,
+    workers: int = WORKERS,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Serve `app` (module:name) with the project's gunicorn.conf.py; yield its base URL."""
+    """Serve `app` (module:name) with the project's gunicorn.conf.py; yield its base URL and
+    the master process once every worker is up. The tests start the site the same way."""
     port = free_port()
-    # No recycling: every load meets workers in the same steady state, and the memory read
-    # after the run is that of workers that served all the loads.
+    # No recycling and warnings only, unless `env` says otherwise: every load meets workers
+    # in the same steady state, and the memory read after the run is that of workers that
+    # served all the loads.
     environment = {
         **os.environ,
-        **env,
-        "FORUM_BIND": f"127.0.0.1:{port}",
-        "FORUM_WORKERS": str(WORKERS),
         "FORUM_LOG_LEVEL": "warning",
         "FORUM_MAX_REQUESTS": "0",
+        **env,
+        "FORUM_BIND": f"127.0.0.1:{port}",
+        "FORUM_WORKERS": str(workers),
     }
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 closed below
     process = subprocess.Popen(
@@ -55,8 +61,10 @@ def gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(base + health_path, process)
+        wait_until_healthy(base + health_path, process, workers)
         yield base, process
+    except ServerFailed as error:
+        raise ServerFailed(f"{error}\n{_tail(log)}") from None
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -64,19 +72,25 @@ def gunicorn(
             output.close()
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_healthy(
+    url: str, process: subprocess.Popen, workers: int = WORKERS, timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerFailed(f"gunicorn exited with {process.returncode} before answering")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200 and len(worker_pids(process.pid)) == WORKERS:
+                if response.status == 200 and len(worker_pids(process.pid)) == workers:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
     raise ServerFailed(f"{url} did not answer within {timeout:.0f} s")
+
+
+def _tail(log: Path | None, size: int = 2000) -> str:
+    return log.read_text(errors="replace")[-size:] if log else "(no log kept)"
 
 
 def worker_pids(master: int) -> list[int]:

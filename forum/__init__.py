@@ -56,18 +56,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    # Imported from the views modules, not the packages: the article page composes the
-    # services of several areas, and package-level imports of views would form cycles.
-    from forum.articles.views import bp as articles_bp
+    from forum.article_pages.views import bp as articles_bp
     from forum.auth.views import bp as auth_bp
     from forum.comments.views import bp as comments_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.ops.views import bp as ops_bp
-    from forum.polls.views import bp as polls_bp
     from forum.privacy.views import bp as privacy_bp
 
     app.register_blueprint(articles_bp)
-    app.register_blueprint(polls_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(comments_bp)

@@ -36,6 +36,12 @@ DEFAULTS = {
     "FORUM_DUPLICATE_WINDOW_MINUTES": 10,
     "FORUM_VOTE_BURST_COUNT": 20,
     "FORUM_VOTE_BURST_MINUTES": 10,
+    # Integrity of the comment-side counts (README, "Integrity").
+    "FORUM_FORM_MAX_AGE_MINUTES": 120,
+    "FORUM_TRUST_AFTER_HOURS": 24,
+    "FORUM_FLAG_BURST_COUNT": 5,
+    "FORUM_FLAG_BURST_MINUTES": 60,
+    "FORUM_USEFUL_PER_ADDRESS": 3,
     "FORUM_RETENTION_DAYS": 30,
     "FORUM_LOG_FORMAT": "json",
     "FORUM_LOG_LEVEL": "INFO",
@@ -62,6 +68,28 @@ PLAIN_ENV = (
 )
 
 KNOWN_BAD_SECRETS = {"", "dev", "change-me", "changeme", "secret"}
+# Production refuses these too (compared lower-cased), and any key shorter than 32 characters:
+# values copied from tutorials and .env examples, the first guesses of anyone forging cookies.
+WEAK_SECRETS = KNOWN_BAD_SECRETS | {
+    "x",
+    "test",
+    "password",
+    "secret_key",
+    "secret-key",
+    "secretkey",
+    "your-secret-key",
+    "your_secret_key",
+    "development",
+    "default",
+    "changethis",
+    "change-this",
+    "please-change-me",
+    "not-a-secret",
+    "supersecret",
+    "123456",
+    "0" * 64,
+}
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -130,15 +158,25 @@ def _set_database_uri(app: Flask) -> None:
 
 def _set_secret_key(app: Flask) -> None:
     key = app.config.get("SECRET_KEY")
-    if key and key not in KNOWN_BAD_SECRETS:
-        return
     if app.config["FORUM_ENV"] == "production" and not app.debug:
-        raise ConfigurationError(
-            "SECRET_KEY is missing or is a well-known default. Set the SECRET_KEY environment "
-            "variable to a long random value (python -c 'import secrets; "
-            "print(secrets.token_hex(32))') before starting in production."
-        )
-    app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        if is_weak_secret(key):
+            raise ConfigurationError(
+                f"SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} characters or a "
+                "well-known value. Set the SECRET_KEY environment variable to a long random "
+                "value (python -c 'import secrets; print(secrets.token_hex(32))') before "
+                "starting in production."
+            )
+        return
+    if not key or key in KNOWN_BAD_SECRETS:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def is_weak_secret(key) -> bool:
+    """Whether a key signs nothing safely: missing, short, or a value attackers try first."""
+    if not isinstance(key, str | bytes):
+        return True
+    text = key.decode(errors="replace") if isinstance(key, bytes) else key
+    return len(text) < MIN_SECRET_LENGTH or text.strip().lower() in WEAK_SECRETS
 
 
 def _instance_secret(instance: Path) -> str:

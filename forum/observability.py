@@ -10,10 +10,11 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
-# An incoming id (from a proxy) is kept only if it cannot smuggle anything into the logs.
+# An incoming id is kept only behind trusted proxies (a client could otherwise choose the id
+# its requests are logged under), and only if it cannot smuggle anything into the logs.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
@@ -44,7 +45,9 @@ def current_request_id() -> str | None:
 
 
 def _assign_request_id() -> None:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    incoming = ""
+    if current_app.config["FORUM_TRUSTED_PROXIES"]:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
 

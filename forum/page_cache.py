@@ -1,10 +1,19 @@
 """A short-lived shared cache of what every reader of an article sees alike.
 
-Each article carries a `cache_version`, bumped in the same transaction as any change a
-reader could see (a comment, an edit, a "utile" mark, a moderation action, a settings
-change, a vote by a commenter). Cache keys include it, so the first page view after the
-commit misses the cache and reads the new state, on every worker, whatever the cache
+Each article carries a `cache_version`; cache keys include it, so the first page view after
+a change misses the cache and reads the new state, on every worker, whatever the cache
 backend (each worker's bounded in-process cache, forum.memory_cache, or a shared Redis).
+
+One mechanism moves the version, here, on the session: when a transaction commits, every
+article whose page data it changed gets version + 1, in the same transaction. The session
+learns which articles changed from what it writes:
+- comments and articles changed through the ORM, seen when they are flushed;
+- statements (UPDATE, INSERT, DELETE) on the tables the page shows (PAGE_TABLES), which
+  must name the articles whose pages they change: `.execution_options(**changes_pages(id))`,
+  or `changes_pages()` for none. One that does not is refused (UndeclaredPageChange), so a
+  service cannot forget. Only SQL outside the session (raw text, another connection) is
+  not seen.
+tests/test_page_versions.py posts every state-changing form and checks the version.
 """
 
 from __future__ import annotations
@@ -14,20 +23,33 @@ from typing import Protocol, TypeVar
 
 from flask import current_app
 from sqlalchemy import event, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
-from forum.extensions import cache
-from forum.models import Article, Comment
+from forum.extensions import cache, db
+from forum.models import Article, Comment, Vote
 
 T = TypeVar("T")
-TOUCHED = "forum.touched_articles"
+CHANGED = "forum.changed_articles"
+# What the article page shows: comments; the article and its settings; the votes, which
+# make a commenter's stance badge and the summary per side.
+PAGE_TABLES = frozenset(model.__tablename__ for model in (Article, Comment, Vote))
+_DECLARATION = "changes_pages"
 
 
-def touch_article(article_id: int, session: Session | None = None) -> None:
-    """Mark the article's shared page data as changed once this transaction commits."""
-    from forum.extensions import db
+class UndeclaredPageChange(RuntimeError):
+    """A statement writes what the article page shows without naming the articles."""
 
-    (session or db.session()).info.setdefault(TOUCHED, set()).add(article_id)
+
+def changes_pages(*article_ids: int) -> dict[str, tuple[int, ...]]:
+    """Execution options naming the articles whose pages a statement changes (maybe none)."""
+    return {_DECLARATION: article_ids}
+
+
+def changed_page(article_id: int) -> None:
+    """Name an article whose page changed, when only a statement's result tells (a vote
+    whose RETURNING says the voter has commented): the statement itself named none."""
+
+    _mark_changed(db.session(), (article_id,))
 
 
 def cached(key: str, compute: Callable[[], T]) -> T:
@@ -75,33 +97,52 @@ def article_key(article: Versioned, *parts: object) -> str:
     return ":".join(["forum", str(article.id), str(article.cache_version), *map(str, parts)])
 
 
+def _mark_changed(session: Session, article_ids) -> None:
+    if article_ids:
+        session.info.setdefault(CHANGED, set()).update(article_ids)
+
+
 @event.listens_for(Session, "before_flush")
-def _collect_changed_articles(session: Session, _context, _instances) -> None:
+def _collect_changed_objects(session: Session, _context, _instances) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, Comment) and instance.article_id is not None:
-            touch_article(instance.article_id, session)
+            _mark_changed(session, [instance.article_id])
         elif (
             isinstance(instance, Article)
             and instance.id is not None
             and session.is_modified(instance, include_collections=False)
         ):
-            touch_article(instance.id, session)
+            _mark_changed(session, [instance.id])
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_declared_changes(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.statement.table.name not in PAGE_TABLES:
+        return
+    if _DECLARATION not in state.execution_options:
+        raise UndeclaredPageChange(
+            f"a statement on {state.statement.table.name} must name the articles whose pages"
+            " it changes: .execution_options(**changes_pages(...))"
+        )
+    _mark_changed(state.session, state.execution_options[_DECLARATION])
 
 
 @event.listens_for(Session, "before_commit")
 def _bump_versions(session: Session) -> None:
     session.flush()  # so that before_flush sees what the commit is about to write
-    touched = session.info.pop(TOUCHED, None)
-    if touched:
+    changed = session.info.pop(CHANGED, None)
+    if changed:
         session.execute(
             update(Article)
-            .where(Article.id.in_(sorted(touched)))
+            .where(Article.id.in_(sorted(changed)))
             .values(cache_version=Article.cache_version + 1)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **changes_pages())
         )
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_touched(session: Session, transaction) -> None:
+def _forget_changes(session: Session, transaction) -> None:
     if transaction.parent is None:  # a rolled-back savepoint keeps the outer transaction's
-        session.info.pop(TOUCHED, None)
+        session.info.pop(CHANGED, None)

@@ -9,7 +9,7 @@ import secrets
 from flask import Flask, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from forum.net import client_address
+from forum.net import client_address_key
 from forum.security import signed_serializer
 
 COOKIE_SALT = "forum.reader"
@@ -50,7 +50,8 @@ def forget_new_reader() -> None:
 
 
 def current_address_hash() -> str:
-    return keyed_hash("address", client_address())
+    """The keyed hash of the client's address (of its /64 for IPv6): bans, bursts, limits."""
+    return keyed_hash("address", client_address_key())
 
 
 def _serializer() -> URLSafeSerializer:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
@@ -10,6 +12,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = get_locale
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.filters["iso_datetime"] = iso_datetime
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -20,3 +23,11 @@ def _format_datetime(value, style: str = "medium") -> str:
 
 def _format_date(value, style: str = "long") -> str:
     return format_date(value, style) if value else ""
+
+
+def iso_datetime(value: datetime) -> str:
+    """A stored (naive UTC) time for machines: `<time datetime>`, Atom and Open Graph dates.
+
+    Whole seconds: HTML allows at most three digits of a fraction, and no reader needs one.
+    """
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")

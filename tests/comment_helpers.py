@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select, text, update
 
 from forum.extensions import db
 from forum.markdown import render_comment
-from forum.models import Article, Comment, utcnow
+from forum.models import Article, Comment, Vote, utcnow
+from forum.page_cache import changes_pages
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token
 
 TOKEN_RE = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
@@ -36,10 +38,6 @@ def post_comment(
     if parent_id is not None:
         data["parent_id"] = str(parent_id)
     return reader.client.post(COMMENTS_URL, data=data, **kwargs)
-
-
-def action_token(reader: Reader) -> str:
-    return reader.token()
 
 
 def comments(app: Flask) -> list[Comment]:
@@ -104,3 +102,82 @@ def update_comment(app: Flask, comment_id: int, **values) -> None:
         for name, value in values.items():
             setattr(comment, name, value)
         db.session.commit()
+
+
+def discussion_html(reader, **params) -> str:
+    response = reader.open_article(**params)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return html[html.index('id="discussion"') :]
+
+
+def shown_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<article class="comment[^"]*" id="c(\d+)"', html)]
+
+
+NEXT_RE = re.compile(r'href="[^"]*\?([^"#]*)#discussion" rel="next"')
+
+
+def next_page_params(reader, **params) -> dict:
+    """The query of the page's "next page" link (which carries a keyset cursor)."""
+    html = reader.open_article(**params).get_data(as_text=True)
+    query = NEXT_RE.search(html).group(1).replace("&amp;", "&")
+    pairs = dict(pair.split("=") for pair in query.split("&"))
+    assert "apres" in pairs
+    return pairs
+
+
+def mark_useful(reader, comment_id=1, **kwargs):
+    return reader.post_form(f"/comments/{comment_id}/useful", {}, **kwargs)
+
+
+def change_behind_the_apps_back(app, comment_id: int) -> None:
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE comments SET body_html = '<p>Autre</p>' WHERE id = :id"),
+            {"id": comment_id},
+        )
+        db.session.commit()
+
+
+@contextmanager
+def recorded_queries(app):
+    """Collect the SQL statements (and their parameters) run while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def reader_at(app: Flask, address: str) -> Reader:
+    """A new reader whose requests come from `address`."""
+    reader = Reader(app)
+    reader.client.environ_base["REMOTE_ADDR"] = address
+    return reader
+
+
+def established_reader(app: Flask, address: str, hours_ago: float = 25) -> Reader:
+    """A reader at `address` who answered the poll `hours_ago` hours ago (through the form,
+    then dated back): a reader with some history, whose flags count."""
+    reader = reader_at(app, address)
+    assert reader.vote({"credibility": 3, "relevance": 1}).status_code == 302
+    with app.app_context():
+        voter = db.session.execute(
+            select(Vote.reader_hash).order_by(Vote.id.desc()).limit(1)
+        ).scalar_one()
+        db.session.execute(
+            update(Vote)
+            .where(Vote.reader_hash == voter)
+            .values(created_at=utcnow() - timedelta(hours=hours_ago))
+            .execution_options(**changes_pages())  # a vote's age shows on no page
+        )
+        db.session.commit()
+    return reader

@@ -6,20 +6,29 @@ from __future__ import annotations
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import select, text, update
 from werkzeug.serving import make_server
 
+from bench.serve import gunicorn
 from forum import create_app
 from forum.articles.content import read_content_dir
 from forum.articles.services import load_articles
 from forum.extensions import db
+from forum.extensions_setup import TRANSLATIONS
+from forum.models import Article, Ban, User, WordRule
+from forum.readers import COOKIE_SALT
 
 ARTICLE_SLUG = "anthropic-coupe-acces-openai-api-claude"
 TEST_SECRET = "test-secret-key-0123456789abcdef0123456789abcdef"
@@ -29,6 +38,25 @@ REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
 REQUIRE_ALL = os.environ.get("FORUM_TEST_REQUIRE_ALL") == "1"
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def pytest_sessionstart(session) -> None:
+    """Compile the catalogs as `make compile-translations` does, so plain `pytest` works."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        compile_catalog(po_path)
+
+
+def compile_catalog(po_path: Path) -> None:
+    mo_path = po_path.with_suffix(".mo")
+    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        return
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    # Written aside then renamed: parallel test workers never read half a file.
+    partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+    with partial.open("wb") as handle:
+        write_mo(handle, catalog, use_fuzzy=True)
+    partial.replace(mo_path)
 
 
 def skip_or_fail(reason: str) -> None:
@@ -121,6 +149,17 @@ def _empty_tables() -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+@pytest.fixture(params=["simple", "redis"])
+def cache_config(request) -> dict:
+    """The page cache settings: in-process (per worker), then Redis (shared by all)."""
+    if request.param == "simple":
+        return {}
+    if not REDIS_URL:
+        skip_or_fail("FORUM_TEST_REDIS_URL is not set: Redis cache run skipped")
+    # A fresh key prefix: article ids and versions restart with every test's tables.
+    return {"CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:"}
 
 
 @pytest.fixture
@@ -235,6 +274,15 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     """The app behind a real threaded HTTP server on a free loopback port."""
     with LiveServer(app) as server:
         yield server
+
+
+@contextmanager
+def gunicorn_site(database_url: str, log: Path, workers: int = 2, **settings: str):
+    """The site (wsgi:app) under gunicorn with the shipped gunicorn.conf.py, started as the
+    benchmark starts it: yields its base URL and the master process once it answers."""
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, **settings}
+    with gunicorn("wsgi:app", env, log=log, workers=workers) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -354,3 +402,59 @@ def add_comment(app: Flask, slug: str = ARTICLE_SLUG, **fields) -> int:
         db.session.add(comment)
         db.session.commit()
         return comment.id
+
+
+def act(member: StaffMember, comment_id: int, action: str, **data):
+    return member.post_form(f"/moderation/comments/{comment_id}/{action}", data)
+
+
+# --- The rows every route acts on (tests/access_table.py) -------------------------------
+
+
+@pytest.fixture
+def world(app) -> dict:
+    """One row of each kind the routes act on; their ids fill the URLs and form data."""
+    comment = add_comment(app, status="pending", pending_reason="premoderation")
+    public = add_comment(app, body="Un avis publié.")
+    with app.app_context():
+        article = db.session.execute(
+            select(Article).where(Article.slug == ARTICLE_SLUG)
+        ).scalar_one()
+        ban = Ban(reader_hash="b" * 64, reason="test")
+        word = WordRule(word="vieux", normalized="vieux", kind="suspect")
+        db.session.add_all([ban, word])
+        db.session.commit()
+        return {
+            "article_slug": article.slug,
+            "article": article.id,
+            "comment": comment,
+            "ban": ban.id,
+            "word": word.id,
+            "public": public,
+        }
+
+
+@pytest.fixture
+def persona_client(app, staff):
+    def make(persona: str):
+        if persona == "anonymous":
+            return app.test_client()
+        if persona == "reader":
+            # The cookie a first vote or comment would give (CSRF is off: no form to post).
+            client = app.test_client()
+            with app.test_request_context():
+                cookie = URLSafeSerializer(TEST_SECRET, salt=COOKIE_SALT).dumps("x" * 32)
+            client.set_cookie(app.config["FORUM_READER_COOKIE"], cookie)
+            return client
+        if persona == "disabled":
+            member = staff("moderator", "desactive@redaction.example")
+            with app.app_context():
+                # Only the flag, not the session version: the loader itself must refuse.
+                db.session.execute(
+                    update(User).where(User.id == member.user_id).values(active=False)
+                )
+                db.session.commit()
+            return member.client
+        return staff(persona).client
+
+    return make

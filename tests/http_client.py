@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import http.client
 import http.cookiejar
 import re
 import urllib.error
@@ -23,13 +25,31 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _FromAddress(urllib.request.HTTPHandler):
+    """Connect from a chosen local address (any of 127.0.0.0/8 on loopback)."""
+
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, request):
+        return self.do_open(
+            functools.partial(http.client.HTTPConnection, source_address=(self.source, 0)),
+            request,
+        )
+
+
 class HttpReader:
-    def __init__(self, base_url: str):
+    """A browser: its own cookie jar, redirects not followed, and optionally its own
+    loopback address (`source`), so that per-address rules see distinct clients."""
+
+    def __init__(self, base_url: str, source: str | None = None):
         self.base_url = base_url
         self.jar = http.cookiejar.CookieJar()
-        self._opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect
-        )
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect]
+        if source is not None:
+            handlers.append(_FromAddress(source))
+        self._opener = urllib.request.build_opener(*handlers)
 
     def set_cookie(self, name: str, value: str) -> None:
         host = urllib.parse.urlsplit(self.base_url).hostname
@@ -72,3 +92,19 @@ class HttpReader:
                 return Reply(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode())
+
+
+def fetch(url: str, **headers) -> int:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def fetch_or_none(url: str) -> int | None:
+    try:
+        return fetch(url)
+    except OSError:
+        return None

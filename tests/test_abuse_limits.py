@@ -40,17 +40,22 @@ def test_vote_limit(make_reader, count_rows):
 
 def test_comment_limit(make_reader, count_rows):
     for number in range(2):
-        assert post_comment(make_reader(), pseudonym=f"Lecteur {number}").status_code == 302
-    assert_refused(post_comment(make_reader(), pseudonym="Lecteur refusé"))
+        response = post_comment(make_reader(), f"Avis {number}", pseudonym=f"Lecteur {number}")
+        assert response.status_code == 302
+    assert_refused(post_comment(make_reader(), "Avis refusé", pseudonym="Lecteur refusé"))
     assert count_rows(Comment) == 2
 
 
 def test_reply_limit(app, make_reader, count_rows):
     parent = add_comment(app)
     for number in range(2):
-        response = post_comment(make_reader(), pseudonym=f"Lecteur {number}", parent_id=parent)
+        response = post_comment(
+            make_reader(), f"Réponse {number}", pseudonym=f"Lecteur {number}", parent_id=parent
+        )
         assert response.status_code == 302
-    assert_refused(post_comment(make_reader(), pseudonym="Lecteur refusé", parent_id=parent))
+    assert_refused(
+        post_comment(make_reader(), "Réponse refusée", pseudonym="Lecteur refusé", parent_id=parent)
+    )
     assert count_rows(Comment) == 3
 
 

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 
 from forum.models import Vote
-from tests.conftest import REDIS_URL, TEST_SECRET, poll_field, skip_or_fail
+from tests.conftest import REDIS_URL, gunicorn_site, poll_field, skip_or_fail
 from tests.http_client import HttpReader
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -35,66 +25,17 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
-    """One gunicorn process (one worker) serving wsgi:app; yields its base URL at once."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen) -> str:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            urllib.request.urlopen(url + "/", timeout=30).close()
-            return url
-        except OSError:  # refused until gunicorn binds
-            time.sleep(0.1)
-    pytest.fail("gunicorn did not start within 30 s")
-
-
-def test_two_server_processes_share_one_count(app, database_url, redis_url, count_rows):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": TEST_SECRET,
-        "RATELIMIT_STORAGE_URI": redis_url,
-        "FORUM_LIMIT_VOTE": "3 per minute",
-    }
+def test_two_server_processes_share_one_count(app, database_url, redis_url, count_rows, tmp_path):
+    settings = {"RATELIMIT_STORAGE_URI": redis_url, "FORUM_LIMIT_VOTE": "3 per minute"}
     credibility, choice = poll_field(app, "credibility", 1)
     relevance, other = poll_field(app, "relevance", 1)
     with ExitStack() as stack:
-        started = [stack.enter_context(gunicorn_server(env)) for _ in range(2)]
-        servers = [_wait_until_serving(url, process) for url, process in started]
+        servers = [
+            stack.enter_context(
+                gunicorn_site(database_url, tmp_path / f"gunicorn{n}.log", 1, **settings)
+            )[0]
+            for n in range(2)
+        ]
         statuses = []
         for number in range(4):
             reader = HttpReader(servers[number % 2])

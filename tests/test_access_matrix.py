@@ -1,132 +1,18 @@
 """Who may reach what: every route of the app × five personas → the expected status.
 
-The table ACCESS below is the single place to edit: a new route without an entry fails
-test_every_route_has_an_entry. URLs and form data may use {article_slug}, {article},
-{comment} (pending), {public} (published), {ban} and {word}: ids of rows the `world`
-fixture creates. CSRF is switched off here to test permissions alone
-(tests/test_moderation.py checks CSRF on every staff form).
+The table ACCESS in tests/access_table.py is the single place to edit: a new route without
+an entry fails test_every_route_has_an_entry. CSRF is switched off here to test permissions
+alone (tests/test_moderation.py checks CSRF on every staff form).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
-from itsdangerous import URLSafeSerializer
-from sqlalchemy import select, update
 
 from forum import create_app
-from forum.extensions import db
-from forum.models import Article, Ban, User, WordRule
-from forum.readers import COOKIE_SALT
-from tests.conftest import ARTICLE_SLUG, TEST_SECRET, add_comment
-
-PERSONAS = ("anonymous", "reader", "moderator", "admin", "disabled")
-
-
-@dataclass(frozen=True)
-class Access:
-    anonymous: int
-    reader: int
-    moderator: int
-    admin: int
-    disabled: int
-    url: str | None = None  # defaults to the rule itself (routes without arguments)
-    data: dict = field(default_factory=dict)
-
-    def expected(self, persona: str) -> int:
-        return getattr(self, persona)
-
-
-def everyone(status: int, **kwargs) -> Access:
-    return Access(status, status, status, status, status, **kwargs)
-
-
-def staff_page(**kwargs) -> Access:
-    """Signed-in staff read it; everyone else is sent to the login page."""
-    return Access(302, 302, 200, 200, 302, **kwargs)
-
-
-def admin_page(**kwargs) -> Access:
-    return Access(302, 302, 403, 200, 302, **kwargs)
-
-
-def staff_action(ok: int = 303, **kwargs) -> Access:
-    """A POST for signed-in staff; refused outright to others (a redirect would lose it)."""
-    return Access(403, 403, ok, ok, 403, **kwargs)
-
-
-def admin_action(ok: int = 303, **kwargs) -> Access:
-    return Access(403, 403, 403, ok, 403, **kwargs)
-
-
-SETTINGS = {
-    "a{article}-discussion_open": "1",
-    "a{article}-poll_open": "1",
-    "a{article}-premoderation": "first",
-    "a{article}-flag_threshold": "4",
-}
-
-# (method, rule) -> expected statuses. HEAD and OPTIONS are left to Flask.
-ACCESS: dict[tuple[str, str], Access] = {
-    # Reader pages (lead)
-    ("GET", "/"): everyone(200),
-    ("GET", "/articles/<slug>"): everyone(200, url="/articles/{article_slug}"),
-    ("POST", "/articles/<slug>/vote"): everyone(400, url="/articles/{article_slug}/vote"),
-    ("GET", "/static/<path:filename>"): everyone(200, url="/static/css/forum.css"),
-    # Discussion (readers need no account; only a comment's author may edit or delete it)
-    ("POST", "/articles/<slug>/comments"): everyone(400, url="/articles/{article_slug}/comments"),
-    ("GET", "/articles/<slug>/comments.atom"): everyone(
-        200, url="/articles/{article_slug}/comments.atom"
-    ),
-    ("GET", "/comments/<int:comment_id>"): everyone(302, url="/comments/{public}"),
-    ("GET", "/comments/<int:comment_id>/edit"): everyone(403, url="/comments/{public}/edit"),
-    ("POST", "/comments/<int:comment_id>/edit"): everyone(403, url="/comments/{public}/edit"),
-    ("POST", "/comments/<int:comment_id>/delete"): everyone(403, url="/comments/{public}/delete"),
-    ("GET", "/comments/<int:comment_id>/flag"): everyone(200, url="/comments/{public}/flag"),
-    ("POST", "/comments/<int:comment_id>/flag"): everyone(400, url="/comments/{public}/flag"),
-    ("POST", "/comments/<int:comment_id>/useful"): everyone(302, url="/comments/{public}/useful"),
-    # Staff sign-in
-    ("GET", "/staff/login"): Access(200, 200, 302, 302, 200),
-    ("POST", "/staff/login"): everyone(400),
-    ("POST", "/staff/logout"): staff_action(302),
-    ("GET", "/staff/password"): staff_page(),
-    ("POST", "/staff/password"): staff_action(400),  # empty form: re-shown with errors
-    # Moderation desk
-    ("GET", "/moderation"): staff_page(),
-    ("POST", "/moderation/comments/<int:comment_id>/<action>"): staff_action(
-        url="/moderation/comments/{comment}/approve"
-    ),
-    ("POST", "/moderation/comments/<int:comment_id>/reject"): staff_action(
-        url="/moderation/comments/{comment}/reject", data={"reason": "spam"}
-    ),
-    ("POST", "/moderation/comments/<int:comment_id>/ban"): staff_action(
-        url="/moderation/comments/{comment}/ban", data={"duration": "24h", "reason": "x"}
-    ),
-    ("POST", "/moderation/bulk"): staff_action(
-        data={"action": "approve", "comment_ids": "{comment}"}
-    ),
-    ("GET", "/moderation/articles"): staff_page(),
-    ("POST", "/moderation/articles/<slug>/settings"): staff_action(
-        url="/moderation/articles/{article_slug}/settings", data=SETTINGS
-    ),
-    ("GET", "/moderation/bans"): staff_page(),
-    ("POST", "/moderation/bans/<int:ban_id>/lift"): staff_action(url="/moderation/bans/{ban}/lift"),
-    ("GET", "/moderation/dashboard"): staff_page(),
-    ("GET", "/moderation/words"): admin_page(),
-    ("POST", "/moderation/words"): admin_action(data={"word": "nouveau", "kind": "banned"}),
-    ("POST", "/moderation/words/<int:rule_id>/delete"): admin_action(
-        url="/moderation/words/{word}/delete"
-    ),
-    ("GET", "/moderation/audit"): admin_page(),
-    # Operations
-    ("GET", "/healthz"): everyone(200),
-    # Privacy (a reader's own data; without a reader cookie there is nothing to show)
-    ("GET", "/mes-donnees"): everyone(200),
-    ("GET", "/mes-donnees.json"): everyone(200),
-    ("POST", "/mes-donnees/supprimer"): everyone(400),  # not confirmed: form re-shown
-    ("GET", "/confidentialite"): everyone(200),
-}
+from tests import access_table
+from tests.access_table import ACCESS, PERSONAS
+from tests.conftest import TEST_SECRET
 
 
 def app_routes() -> set[tuple[str, str]]:
@@ -142,62 +28,13 @@ def test_every_route_has_an_entry():
     routes = app_routes()
     missing = sorted(routes - ACCESS.keys())
     stale = sorted(ACCESS.keys() - routes)
-    assert not missing, f"add these routes to ACCESS in {__file__}: {missing}"
+    assert not missing, f"add these routes to ACCESS in {access_table.__file__}: {missing}"
     assert not stale, f"these ACCESS entries match no route any more: {stale}"
 
 
 @pytest.fixture
 def app_config() -> dict:
     return {"WTF_CSRF_ENABLED": False}
-
-
-@pytest.fixture
-def world(app) -> dict:
-    """One row of each kind the routes act on; their ids fill the URLs and form data."""
-    comment = add_comment(app, status="pending", pending_reason="premoderation")
-    public = add_comment(app, body="Un avis publié.")
-    with app.app_context():
-        article = db.session.execute(
-            select(Article).where(Article.slug == ARTICLE_SLUG)
-        ).scalar_one()
-        ban = Ban(reader_hash="b" * 64, reason="test")
-        word = WordRule(word="vieux", normalized="vieux", kind="suspect")
-        db.session.add_all([ban, word])
-        db.session.commit()
-        return {
-            "article_slug": article.slug,
-            "article": article.id,
-            "comment": comment,
-            "ban": ban.id,
-            "word": word.id,
-            "public": public,
-        }
-
-
-@pytest.fixture
-def persona_client(app, staff):
-    def make(persona: str):
-        if persona == "anonymous":
-            return app.test_client()
-        if persona == "reader":
-            # The cookie a first vote or comment would give (CSRF is off: no form to post).
-            client = app.test_client()
-            with app.test_request_context():
-                cookie = URLSafeSerializer(TEST_SECRET, salt=COOKIE_SALT).dumps("x" * 32)
-            client.set_cookie(app.config["FORUM_READER_COOKIE"], cookie)
-            return client
-        if persona == "disabled":
-            member = staff("moderator", "desactive@redaction.example")
-            with app.app_context():
-                # Only the flag, not the session version: the loader itself must refuse.
-                db.session.execute(
-                    update(User).where(User.id == member.user_id).values(active=False)
-                )
-                db.session.commit()
-            return member.client
-        return staff(persona).client
-
-    return make
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -10,18 +10,22 @@ import pytest
 from sqlalchemy import event
 
 from forum.extensions import db
-from tests import test_page_cache
-from tests.comment_helpers import TOKEN_RE, last_comment, post_comment
-from tests.conftest import Reader, csrf_token, make_app
-from tests.test_comments_reactions import mark_useful
-from tests.test_moderation import act
-from tests.test_page_cache import _change_behind_the_apps_back
+from tests.comment_helpers import (
+    TOKEN_RE,
+    change_behind_the_apps_back,
+    last_comment,
+    mark_useful,
+    post_comment,
+)
+from tests.conftest import Reader, act, csrf_token, make_app
 
 STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
 
 
-# With the in-process cache of each worker, and with Redis shared by all.
-app_config = test_page_cache.app_config
+@pytest.fixture
+def app_config(cache_config: dict) -> dict:
+    """With the in-process cache of each worker, and with Redis shared by all."""
+    return cache_config
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ def test_a_change_on_one_worker_shows_on_the_next_view_on_the_other(app, other_w
     post_comment(author, body="Premier avis", pseudonym="Aline")
     comment_id = last_comment(app).id
     assert "Premier avis" in visit(app)
-    _change_behind_the_apps_back(app, comment_id)
+    change_behind_the_apps_back(app, comment_id)
     assert "Premier avis" in visit(app)  # the page does come from the cache
 
     assert author.vote({"credibility": 3, "relevance": 2}).status_code == 302

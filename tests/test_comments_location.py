@@ -12,9 +12,15 @@ from sqlalchemy import event
 
 from forum.extensions import db
 from forum.models import Comment, Vote, utcnow
-from tests.comment_helpers import last_comment, post_comment, seed_comments, update_comment
+from tests.comment_helpers import (
+    discussion_html,
+    last_comment,
+    post_comment,
+    seed_comments,
+    shown_ids,
+    update_comment,
+)
 from tests.conftest import ARTICLE_SLUG, Reader, make_migrated_sqlite_app
-from tests.test_comments_threads import discussion_html, shown_ids
 
 ARTICLE_URL = f"/articles/{ARTICLE_SLUG}"
 PER_PAGE = 4

@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event, exists, select, text
+from sqlalchemy import exists, select, text
 
 from forum.extensions import cache, db
 from forum.models import Comment
-from tests.comment_helpers import post_comment, seed_comments
+from tests.comment_helpers import next_page_params, post_comment, recorded_queries, seed_comments
 from tests.conftest import Reader, make_migrated_sqlite_app
 
 MAIN_TABLES = ("comments", "comment_votes", "flags", "votes")
-
-
-@contextmanager
-def recorded_queries(app):
-    """Collect the SQL statements (and their parameters) run while the block runs."""
-    with app.app_context():
-        engine = db.engine
-    statements: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def page_queries(app, reader, **params) -> list[tuple[str, object]]:
@@ -55,18 +37,6 @@ def test_query_count_is_the_same_for_10_and_1000_comments(app, make_reader):
     assert sorted_useful == small
     deep = page_queries(app, reader, **next_page_params(reader, page=9))
     assert len(deep) == small
-
-
-NEXT_RE = re.compile(r'href="[^"]*\?([^"#]*)#discussion" rel="next"')
-
-
-def next_page_params(reader, **params) -> dict:
-    """The query of the page's "next page" link (which carries a keyset cursor)."""
-    html = reader.open_article(**params).get_data(as_text=True)
-    query = NEXT_RE.search(html).group(1).replace("&amp;", "&")
-    pairs = dict(pair.split("=") for pair in query.split("&"))
-    assert "apres" in pairs
-    return pairs
 
 
 def test_every_discussion_query_uses_an_index(app, make_reader):

@@ -7,7 +7,14 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Article, CommentVote, Flag
-from tests.comment_helpers import last_comment, post_comment, update_comment
+from forum.page_cache import changes_pages
+from tests.comment_helpers import (
+    established_reader,
+    last_comment,
+    mark_useful,
+    post_comment,
+    update_comment,
+)
 
 
 @pytest.fixture
@@ -15,10 +22,6 @@ def commented(make_reader):
     author = make_reader()
     post_comment(author, body="Un avis à juger", pseudonym="Autrice")
     return author
-
-
-def mark_useful(reader, comment_id=1, **kwargs):
-    return reader.post_form(f"/comments/{comment_id}/useful", {}, **kwargs)
 
 
 def test_useful_toggles_one_mark_per_reader(commented, reader, app, count_rows):
@@ -106,10 +109,10 @@ def test_no_flag_on_ones_own_comment(commented, count_rows):
 
 
 def test_comment_is_hidden_pending_review_at_the_threshold(commented, make_reader, app):
-    for _ in range(2):
-        flag(make_reader())
+    for number in range(2):
+        flag(established_reader(app, f"198.51.100.{number}"))
     assert last_comment(app).status == "approved"
-    flag(make_reader())
+    flag(established_reader(app, "198.51.100.2"))
     comment = last_comment(app)
     assert (comment.status, comment.pending_reason, comment.flag_count) == ("pending", "flags", 3)
     assert "Un avis à juger" not in make_reader().open_article().get_data(as_text=True)
@@ -118,9 +121,11 @@ def test_comment_is_hidden_pending_review_at_the_threshold(commented, make_reade
 
 def test_threshold_of_the_article_wins_over_the_setting(commented, make_reader, app):
     with app.app_context():
-        db.session.execute(db.update(Article).values(flag_threshold=1))
+        db.session.execute(
+            db.update(Article).values(flag_threshold=1), execution_options=changes_pages()
+        )
         db.session.commit()
-    flag(make_reader())
+    flag(established_reader(app, "198.51.100.1"))
     assert last_comment(app).status == "pending"
 
 

@@ -9,26 +9,18 @@ from forum.extensions import cache
 from forum.models import utcnow
 from tests.comment_helpers import (
     comments,
+    discussion_html,
     last_comment,
+    next_page_params,
     post_comment,
+    recorded_queries,
     seed_comments,
+    shown_ids,
     update_comment,
 )
 from tests.conftest import ARTICLE_SLUG
-from tests.test_comments_queries import next_page_params, recorded_queries
 
 ARTICLE_URL = f"/articles/{ARTICLE_SLUG}"
-
-
-def discussion_html(reader, **params) -> str:
-    response = reader.open_article(**params)
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    return html[html.index('id="discussion"') :]
-
-
-def shown_ids(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<article class="comment[^"]*" id="c(\d+)"', html)]
 
 
 def test_reply_is_nested_under_its_parent(make_reader, app):
@@ -274,14 +266,12 @@ def test_hidden_comments_keep_the_thread_shape(app, make_reader):
     assert "Refusé plus tard" in mine and "Hors charte" in mine
 
 
-def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, monkeypatch):
-    from forum.comments import services
-    from forum.moderation.policy import PostingVerdict
-
+def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, admin):
     post_comment(reader, body="Version 1")
-    monkeypatch.setattr(
-        services, "judge_new_comment", lambda *a: PostingVerdict("pending", "suspect_word")
-    )
+    assert last_comment(app).status == "approved"
+    words = "/moderation/words"
+    added = admin.post_form(words, {"word": "douteuse", "kind": "suspect"}, page=words)
+    assert added.status_code == 303
     reader.post_form(
         "/comments/1/edit", {"body": "Version douteuse", "submit": "x"}, page="/comments/1/edit"
     )

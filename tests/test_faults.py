@@ -11,7 +11,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,9 +24,8 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Comment, Vote
 from forum.readers import COOKIE_SALT, keyed_hash
-from tests.conftest import ARTICLE_SLUG, TEST_SECRET, poll_field
+from tests.conftest import ARTICLE_SLUG, TEST_SECRET, gunicorn_site, poll_field
 from tests.http_client import CSRF_RE, HttpReader
-from tests.test_operations import fetch_or_none, free_port
 
 pytestmark = pytest.mark.live
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,33 +49,14 @@ class Ledger:
 
 @pytest.fixture
 def gunicorn(app, database_url, tmp_path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": TEST_SECRET,
-        "FORUM_BIND": f"127.0.0.1:{port}",
-        "FORUM_WORKERS": "2",
+    settings = {
         "FORUM_LIMIT_VOTE": "100000 per minute",
         "FORUM_LIMIT_COMMENT": "100000 per minute",
         "FORUM_MIN_POST_SECONDS": "0",
         "FORUM_ACCESS_LOG": "/dev/null",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "errors.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while fetch_or_none(base + "/healthz") != 200:
-        assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-        time.sleep(0.2)
-    yield server, base
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
+    with gunicorn_site(database_url, tmp_path / "gunicorn.log", **settings) as (base, server):
+        yield server, base
 
 
 def workers_of(master: subprocess.Popen) -> list[int]:

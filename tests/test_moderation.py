@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from forum.models import (
     WordRule,
     utcnow,
 )
-from tests.conftest import add_comment
+from tests.conftest import act, add_comment
 
 OTHER_READER = "o" * 64
 
@@ -59,10 +60,6 @@ def add_flags(app, comment_id: int, *reasons: str, note: str = "") -> None:
             )
         db.session.get(Comment, comment_id).flag_count += len(reasons)
         db.session.commit()
-
-
-def act(member, comment_id: int, action: str, **data):
-    return member.post_form(f"/moderation/comments/{comment_id}/{action}", data)
 
 
 def assert_one_entry(app, action: str, member, comment_id: int | None = None) -> AuditEntry:
@@ -242,6 +239,40 @@ def test_reject_with_a_reason(app, moderator):
     entry = assert_one_entry(app, "reject", moderator, comment_id)
     assert entry.reason == "Hors sujet : parle de foot"
     assert entry.reader_hash == comment.reader_hash and entry.article_id == comment.article_id
+
+
+def test_no_reject_reason_is_preselected(app, moderator):
+    add_comment(app, status="pending")
+    html = text(moderator.client.get("/moderation"))
+    first_options = re.findall(r'<select[^>]* name="reason"[^>]*><option ([^>]*)>([^<]*)<', html)
+    assert len(first_options) == 2  # the bulk form and the comment's reject form
+    for attributes, label in first_options:
+        assert attributes == 'value=""' and label == "Choisir une raison…"
+
+
+def test_reject_without_a_reason_says_what_is_missing(app, moderator):
+    comment_id = add_comment(app, status="pending")
+    response = act(moderator, comment_id, "reject", reason="")
+    assert response.status_code == 400
+    assert "Choisissez la raison du refus." in text(response)
+    assert comment_state(app, comment_id).status == "pending"
+    assert audit(app) == []
+
+
+def test_bulk_approve_sent_with_no_reason_chosen(app, moderator):
+    ids = [add_comment(app, status="pending") for _ in range(2)]
+    data = {"action": "approve", "comment_ids": ids, "reason": "", "note": ""}
+    assert moderator.post_form("/moderation/bulk", data).status_code == 303
+    assert {comment_state(app, c).status for c in ids} == {"approved"}
+
+
+def test_bulk_reject_without_a_reason_is_refused(app, moderator):
+    ids = [add_comment(app, status="pending") for _ in range(2)]
+    data = {"action": "reject", "comment_ids": ids, "reason": ""}
+    response = moderator.post_form("/moderation/bulk", data)
+    assert response.status_code == 400
+    assert "Précisez la raison du refus." in text(response)
+    assert {comment_state(app, c).status for c in ids} == {"pending"}
 
 
 def test_reject_for_another_reason_needs_the_detail(app, moderator):

@@ -6,15 +6,10 @@ import io
 import json
 import os
 import runpy
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,7 +20,8 @@ from bench.pages import CSRF_RE, vote_form
 from bench.serve import private_mb, rss_mb, worker_pids
 from forum import create_app
 from forum.extensions import db
-from tests.conftest import TEST_SECRET, load_content, make_app
+from tests.conftest import TEST_SECRET, gunicorn_site, load_content, make_app, skip_or_fail
+from tests.http_client import fetch
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "/articles/anthropic-coupe-acces-openai-api-claude"
@@ -62,22 +58,7 @@ def test_every_response_carries_a_request_id_shown_on_error_pages(client):
     assert missing.headers["X-Request-ID"] in missing.get_data(as_text=True)
 
 
-def test_a_proxy_request_id_is_kept_only_when_it_is_safe(client):
-    kept = client.get("/", headers={"X-Request-ID": "lb-7f3a9c2e"})
-    assert kept.headers["X-Request-ID"] == "lb-7f3a9c2e"
-    forged = 'x", "level": "fake'
-    hostile = client.get("/", headers={"X-Request-ID": forged})
-    assert hostile.headers["X-Request-ID"] != forged
-    assert len(hostile.headers["X-Request-ID"]) == 32
-
-
 # --- gunicorn with the shipped configuration ---------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -91,55 +72,17 @@ def sqlite_site(tmp_path) -> str:
     return url
 
 
-def fetch(url: str, **headers) -> int:
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-@contextmanager
-def gunicorn_serving(url: str, logs: Path, **settings: str) -> Iterator[tuple[str, int]]:
-    """The site under gunicorn with the shipped gunicorn.conf.py: its base URL, the master's
-    process id."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": TEST_SECRET,
-        "FORUM_BIND": f"127.0.0.1:{port}",
-        "FORUM_WORKERS": "2",
-        **settings,
-    }
-    with logs.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while fetch_or_none(base + "/healthz") != 200:
-                assert server.poll() is None, logs.read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-            yield base, server.pid
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-
-
 @pytest.mark.live
 def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_site, tmp_path):
     access_log = tmp_path / "access.log"
     logs = tmp_path / "gunicorn.log"
-    with gunicorn_serving(
-        sqlite_site, logs, FORUM_ACCESS_LOG=str(access_log), FORUM_LOG_LEVEL="info"
+    # As behind one proxy: its X-Request-ID is kept and its X-Forwarded-For believed.
+    with gunicorn_site(
+        sqlite_site,
+        logs,
+        FORUM_ACCESS_LOG=str(access_log),
+        FORUM_LOG_LEVEL="info",
+        TRUSTED_PROXIES="1",
     ) as (base, _master):
         assert fetch(base + "/") == 200
         assert fetch(base + ARTICLE) == 200
@@ -158,13 +101,6 @@ def test_gunicorn_config_serves_and_logs_json_without_client_addresses(sqlite_si
         assert "127.0.0.1" not in json.dumps(record), record
         assert "198.51.100.23" not in json.dumps(record), record
     assert "198.51.100.23" not in logs.read_text() + access_log.read_text()
-
-
-def fetch_or_none(url: str) -> int | None:
-    try:
-        return fetch(url)
-    except OSError:
-        return None
 
 
 @pytest.mark.parametrize(
@@ -234,15 +170,13 @@ def test_worker_recycling_is_set_from_the_environment(monkeypatch, value, expect
 
 
 @pytest.mark.live
-@pytest.mark.skipif(
-    not Path("/proc/self/smaps_rollup").exists(),
-    reason="needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory",
-)
 def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp_path):
-    with gunicorn_serving(sqlite_site, tmp_path / "gunicorn.log") as (base, master):
+    if not Path("/proc/self/smaps_rollup").exists():
+        skip_or_fail("needs Linux's /proc/<pid>/smaps_rollup to read a worker's memory")
+    with gunicorn_site(sqlite_site, tmp_path / "gunicorn.log") as (base, master):
         for _ in range(20):
             assert fetch(base + ARTICLE) == 200
-        workers = worker_pids(master)
+        workers = worker_pids(master.pid)
         assert len(workers) == 2
         for worker in workers:
             private, resident = private_mb(worker), rss_mb(worker)
@@ -252,10 +186,12 @@ def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp
 
 
 @pytest.mark.live
-def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(sqlite_site, tmp_path):
-    """PYTHONOPTIMIZE=2, the memory option of README's Production section."""
-    with gunicorn_serving(
-        sqlite_site, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2", FORUM_MIN_POST_SECONDS="0"
+def test_workers_without_docstrings_and_asserts_serve_a_readers_whole_visit(
+    app, database_url, tmp_path
+):
+    """PYTHONOPTIMIZE=2, the memory option of README's Production section, on both databases."""
+    with gunicorn_site(
+        database_url, tmp_path / "gunicorn.log", PYTHONOPTIMIZE="2", FORUM_MIN_POST_SECONDS="0"
     ) as (base, _master):
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = browser.open(base + ARTICLE, timeout=10).read().decode()

@@ -3,33 +3,27 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-from sqlalchemy import text
 
 from forum.config import IN_PROCESS_CACHE
-from forum.extensions import db
-from tests.comment_helpers import last_comment, post_comment
-from tests.conftest import REDIS_URL, csrf_token, skip_or_fail
-from tests.test_comments_reactions import mark_useful
-from tests.test_moderation import act
+from tests.comment_helpers import (
+    change_behind_the_apps_back,
+    last_comment,
+    mark_useful,
+    post_comment,
+)
+from tests.conftest import act, csrf_token
 
-CACHES = ["simple", "redis"]
 ACTION_TOKEN_RE = re.compile(
-    r'data-enhance="useful">\s*<input id="csrf_token" name="csrf_token"'
+    r'data-enhance="useful">\s*<input name="csrf_token"'
     r' type="hidden" value="([^"]+)"'
 )
 
 
-@pytest.fixture(params=CACHES)
-def app_config(request) -> dict:
-    if request.param == "simple":
-        return {}
-    if not REDIS_URL:
-        skip_or_fail("FORUM_TEST_REDIS_URL is not set: Redis cache run skipped")
-    # A fresh key prefix: article ids and versions restart with every test's tables.
-    return {"CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:"}
+@pytest.fixture
+def app_config(cache_config: dict) -> dict:
+    return cache_config
 
 
 def first_visit(reader_factory) -> str:
@@ -49,7 +43,7 @@ def test_anonymous_page_shows_each_change_at_once(app, make_reader, moderator):
     comment_id = last_comment(app).id
     page = first_visit(make_reader)
     assert "Premier avis" in page and "juge crédible" not in page
-    _change_behind_the_apps_back(app, comment_id)
+    change_behind_the_apps_back(app, comment_id)
     assert "Premier avis" in first_visit(make_reader)  # so the page did come from the cache
 
     author.vote({"credibility": 3, "relevance": 2})
@@ -64,15 +58,6 @@ def test_anonymous_page_shows_each_change_at_once(app, make_reader, moderator):
 
     assert act(moderator, comment_id, "reject", reason="spam").status_code == 303
     assert "Aline" not in first_visit(make_reader)
-
-
-def _change_behind_the_apps_back(app, comment_id: int) -> None:
-    with app.app_context():
-        db.session.execute(
-            text("UPDATE comments SET body_html = '<p>Autre</p>' WHERE id = :id"),
-            {"id": comment_id},
-        )
-        db.session.commit()
 
 
 def test_one_readers_marks_and_tokens_never_reach_another(app, make_reader):

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import event, select
 
 from forum.extensions import db
 from forum.models import Article, PollQuestion, Vote
 from forum.polls.services import largest_remainder_percents
-from tests.conftest import ARTICLE_SLUG, add_comment
+from forum.readers import COOKIE_SALT
+from tests.conftest import ARTICLE_SLUG, TEST_SECRET, Reader, add_comment, make_app
 
 
 @pytest.fixture
@@ -188,11 +192,35 @@ def test_database_stores_only_a_keyed_hash_of_the_reader(reader, app):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
     raw = reader.client.get_cookie(app.config["FORUM_READER_COOKIE"]).value
+    reader_id = URLSafeSerializer(TEST_SECRET, salt=COOKIE_SALT).loads(raw)
+    keyed_by_ours = (
+        hmac_sha256(TEST_SECRET, f"reader:{reader_id}"),
+        hmac_sha256(TEST_SECRET, "address:127.0.0.1"),
+    )
+    assert stored_hashes(app) == {keyed_by_ours}
+
+    # The same reader on a site with another secret is stored under other values: the
+    # hashes are keyed by the site's own secret, and name nobody without it.
+    other_secret = "another-secret-0123456789abcdef0123456789abcdef"
+    other_site = make_app(app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=other_secret)
+    same_reader = Reader(other_site)
+    cookie = URLSafeSerializer(other_secret, salt=COOKIE_SALT).dumps(reader_id)
+    same_reader.client.set_cookie(app.config["FORUM_READER_COOKIE"], cookie)
+    assert same_reader.vote({"credibility": 1, "relevance": 1}).status_code == 302
+    keyed_by_other = (
+        hmac_sha256(other_secret, f"reader:{reader_id}"),
+        hmac_sha256(other_secret, "address:127.0.0.1"),
+    )
+    assert keyed_by_other in stored_hashes(app) and len(stored_hashes(app)) == 2
+
+
+def hmac_sha256(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def stored_hashes(app) -> set[tuple[str, str]]:
     with app.app_context():
-        hashes = db.session.execute(select(Vote.reader_hash, Vote.address_hash)).all()
-    for reader_hash, address_hash in hashes:
-        assert len(reader_hash) == 64 and raw not in reader_hash
-        assert "127.0.0.1" not in (address_hash or "")
+        return set(db.session.execute(select(Vote.reader_hash, Vote.address_hash)).all())
 
 
 def test_questions_are_data_an_article_can_have_its_own(app):

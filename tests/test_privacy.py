@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Comment, CommentVote, Flag, Reader, Vote
+from forum.page_cache import changes_pages
 from tests.comment_helpers import post_comment
 from tests.conftest import ARTICLE_SLUG, csrf_token
 
@@ -215,7 +216,8 @@ def test_flags_withdrawn_release_a_comment_they_alone_held(app, make_reader, dis
         db.session.execute(
             db.update(Comment)
             .where(Comment.id == ids["carol"])
-            .values(status="pending", pending_reason="flags")
+            .values(status="pending", pending_reason="flags"),
+            execution_options=changes_pages(),
         )
         db.session.commit()
     erase(discussion["alice"])

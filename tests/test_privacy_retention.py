@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Ban, Comment, Flag, PollQuestion, Vote, utcnow
+from forum.models import Ban, Comment, CommentVote, Flag, PollQuestion, SpentStamp, Vote, utcnow
+from forum.page_cache import changes_pages
 from tests.conftest import REDIS_URL, add_comment, skip_or_fail
 
 OLD, RECENT = "0" * 64, "1" * 64
@@ -129,10 +130,57 @@ def test_setting_gives_the_period(app, runner):
 def test_moderation_dashboard_copes_with_cleared_burst_addresses(app, runner, moderator):
     seed(app)
     with app.app_context():
-        db.session.execute(db.update(Vote).values(created_at=utcnow(), burst=True))
+        db.session.execute(
+            db.update(Vote).values(created_at=utcnow(), burst=True),
+            execution_options=changes_pages(),
+        )
         db.session.commit()
     runner.invoke(args=["retention", "run", "--days", "0"])
     assert moderator.client.get("/moderation/dashboard").status_code == 200
+
+
+def test_retention_clears_utile_addresses_held_ban_addresses_and_spent_stamps(app, runner):
+    now = utcnow()
+    comment_id = add_comment(app)
+    with app.app_context():
+        db.session.add_all(
+            [
+                CommentVote(
+                    comment_id=comment_id,
+                    reader_hash="u1".ljust(64, "0"),
+                    address_hash=OLD,
+                    created_at=now - timedelta(days=31),
+                ),
+                CommentVote(
+                    comment_id=comment_id,
+                    reader_hash="u2".ljust(64, "0"),
+                    address_hash=RECENT,
+                    created_at=now - timedelta(days=29),
+                ),
+                Ban(
+                    reader_hash="b" * 64, held_address_hash=OLD, expires_at=now - timedelta(hours=1)
+                ),
+                Ban(
+                    reader_hash="c" * 64,
+                    held_address_hash=RECENT,
+                    expires_at=now + timedelta(days=1),
+                ),
+                SpentStamp(stamp_id="spent-long-ago", expires_at=now - timedelta(minutes=1)),
+                SpentStamp(stamp_id="spent-lately", expires_at=now + timedelta(minutes=90)),
+            ]
+        )
+        db.session.commit()
+    result = runner.invoke(args=["retention", "run"])
+    assert "utile marks: 1 address hashes cleared" in result.output
+    assert "bans: 1 address hashes cleared (ended bans)" in result.output
+    assert "spent form stamps: 1 expired rows deleted" in result.output
+    with app.app_context():
+        marks = db.session.execute(select(CommentVote.address_hash).order_by(CommentVote.id))
+        assert marks.scalars().all() == [None, RECENT]
+        held = db.session.execute(select(Ban.held_address_hash).order_by(Ban.id))
+        assert held.scalars().all() == [None, RECENT]  # a ban in force keeps its address
+        stamps = db.session.execute(select(SpentStamp.stamp_id)).scalars().all()
+        assert stamps == ["spent-lately"]
 
 
 @pytest.fixture

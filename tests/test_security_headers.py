@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.access_table import ACCESS
 from tests.conftest import csrf_token
-from tests.test_access_matrix import ACCESS
-from tests.test_access_matrix import persona_client as persona_client
-from tests.test_access_matrix import world as world
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",

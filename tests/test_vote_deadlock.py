@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Vote
-from tests.test_abuse_bursts import ANSWERS, address_hash, vote_from
+from tests.vote_helpers import ANSWERS, address_hash, vote_from
 
 # SQLite serialises writers: there is no lock cycle to break. PostgreSQL only.
 pytestmark = [

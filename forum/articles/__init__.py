@@ -1,1 +1,1 @@
-"""The article pages: the list, one article with its poll and discussion."""
+"""Articles: reading them, and loading them from content files."""

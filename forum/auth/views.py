@@ -1,9 +1,21 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
+from forum.auth import guesses
 from forum.auth.access import keep_out_of_caches, staff_required
 from forum.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
 from forum.auth.passwords import verify_password
@@ -14,23 +26,16 @@ from forum.auth.services import (
     safe_next,
     set_password,
 )
-from forum.extensions import db
-from forum.limits import rate_limit, rate_limit_by
-from forum.readers import keyed_hash
+from forum.extensions import db, limiter
+from forum.limits import limit_setting, rate_limit
+from forum.readers import current_address_hash, keyed_hash
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 bp.after_request(keep_out_of_caches)
 
 
-def _submitted_account() -> str:
-    return keyed_hash("login-account", normalize_email(request.form.get("email", ""))[:254])
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limit("login")
-@rate_limit_by(
-    "login_account", _submitted_account, deduct_when=lambda response: response.status_code != 302
-)
 def login():
     """Sign a staff member in, then send them back where they were going."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -38,15 +43,73 @@ def login():
         return redirect(safe_next(form.next.data) or url_for("moderation.queue"))
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+    guesser = _guesser(form.email.data)
+    wait = _reserve_guess(guesser)
+    if wait is not None:
+        return _too_many_guesses(form, wait)
     user = authenticate(form.email.data, form.password.data)
     if user is None:
         db.session.commit()  # a rehash or nothing; keeps one commit per POST
         error = _("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.")
         return render_template("auth/login.html", form=form, login_error=error), 400
+    _give_back_guess(guesser)
     session.clear()  # a fresh session: nothing planted before login survives it
     login_user(user)
     db.session.commit()
-    return redirect(safe_next(form.next.data) or url_for("moderation.queue"))
+    response = redirect(safe_next(form.next.data) or url_for("moderation.queue"))
+    _remember_device(response, guesser)
+    return response
+
+
+def _guesser(email: str) -> guesses.Guesser:
+    """The submitted account, and this browser if it signed in to it before, else its address."""
+    account = keyed_hash("login-account", normalize_email(email)[:254])
+    device = guesses.device_of(request.cookies.get(guesses.DEVICE_COOKIE), account)
+    client = f"device:{device}" if device else current_address_hash()
+    return guesses.Guesser(account, client, known_device=device is not None)
+
+
+def _budgets() -> guesses.GuessBudgets:
+    return guesses.guess_budgets(
+        limit_setting("login_account"), limit_setting("login_account_ceiling")
+    )
+
+
+def _reserve_guess(guesser: guesses.Guesser) -> int | None:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    return guesses.reserve_guess(limiter.limiter, _budgets(), guesser)
+
+
+def _give_back_guess(guesser: guesses.Guesser) -> None:
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        guesses.give_back_guess(limiter.limiter, _budgets(), guesser)
+
+
+def _too_many_guesses(form: LoginForm, seconds: int):
+    minutes = max(1, -(-seconds // 60))
+    error = ngettext(
+        "Trop de mots de passe erronés pour ce compte : réessayez dans %(num)d minute.",
+        "Trop de mots de passe erronés pour ce compte : réessayez dans %(num)d minutes.",
+        minutes,
+    )
+    page = render_template("auth/login.html", form=form, login_error=error)
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _remember_device(response, guesser: guesses.Guesser) -> None:
+    """Mark this browser as one the account signed in from: the ceiling never stops it."""
+    if guesser.known_device:
+        return
+    response.set_cookie(
+        guesses.DEVICE_COOKIE,
+        guesses.new_device_cookie(guesser.account),
+        max_age=guesses.DEVICE_DAYS * 86400,
+        path=guesses.DEVICE_COOKIE_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=bool(current_app.config["FORUM_HTTPS"]),
+    )
 
 
 @bp.post("/logout")

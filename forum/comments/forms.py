@@ -10,8 +10,8 @@ from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from forum.comments.services import MAX_BODY
-from forum.comments.spam import render_stamp
+from forum.comments.services import MAX_BODY, CommentError
+from forum.comments.spam import render_stamp, spam_rules, stale_stamp
 from forum.parsing import bounded_int
 
 FLAG_CHOICES = [
@@ -59,10 +59,11 @@ class CommentForm(FlaskForm):
 
     def ensure_token(self) -> None:
         """Give a freshly rendered form its random token and render time (kept when the
-        form is re-shown, so a reader who waits can send it again)."""
+        form is re-shown, so a reader who waits can send it again, unless it is too old or
+        already spent)."""
         if not self.submission_token.data:
             self.submission_token.data = secrets.token_urlsafe(24)
-        if not self.rendered_at.data:
+        if not self.rendered_at.data or stale_stamp(self.rendered_at.data, spam_rules()):
             self.rendered_at.data = render_stamp()
 
     @property
@@ -94,5 +95,12 @@ class FlagForm(FlaskForm):
     submit = SubmitField(_l("Envoyer le signalement"))
 
 
-class ActionForm(FlaskForm):
+class CsrfOnlyForm(FlaskForm):
     """Carries only the CSRF token, for the "utile" and delete buttons."""
+
+
+def add_field_error(form: FlaskForm, error: CommentError) -> None:
+    """Show a refused action's message under the field it is about, if it names one."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]

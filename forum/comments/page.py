@@ -1,28 +1,33 @@
-"""The discussion part of the article page, as template data."""
+"""The discussion part of the article page, as template data, and what the views that show
+it need of the request: the settings, the viewer, the author, where a comment is shown."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from forum.comments.forms import ActionForm, CommentForm
-from forum.comments.services import Settings, remembered_pseudonym
+from forum.comments.forms import CommentForm, CsrfOnlyForm
+from forum.comments.services import Author, Settings, remembered_pseudonym
 from forum.comments.thread import (
     STANCE_QUESTION_KEY,
     Discussion,
     Viewer,
     has_footprint,
+    known_order_and_side,
     load_discussion,
-    normalized,
+    thread_page,
 )
-from forum.models import Article, PollQuestion
+from forum.models import Article, Comment, PollQuestion
+from forum.moderation.policy import active_ban, ban_notice
 from forum.page_cache import article_key, cached
+from forum.polls.services import load_questions
+from forum.readers import current_address_hash, current_reader_hash, ensure_reader_hash
 
 # Stands for the request's CSRF token in cached HTML; each response gets its own token.
 CSRF_PLACEHOLDER = "\x00csrf\x00"
@@ -34,6 +39,7 @@ def discussion_settings() -> Settings:
         max_depth=config["FORUM_MAX_DEPTH"],
         edit_window=timedelta(minutes=config["FORUM_EDIT_WINDOW_MINUTES"]),
         flag_threshold=config["FORUM_FLAG_THRESHOLD"],
+        useful_per_address=config["FORUM_USEFUL_PER_ADDRESS"],
     )
 
 
@@ -48,9 +54,27 @@ def viewer_for(reader_hash: str | None, questions: list[PollQuestion]) -> Viewer
     )
 
 
-def staff_author():
+def signed_in_staff():
     """The logged-in staff member, or None for a reader."""
     return current_user if current_user.is_authenticated else None
+
+
+def current_author() -> Author:
+    return Author(ensure_reader_hash(), current_address_hash(), signed_in_staff())
+
+
+def comment_location(comment: Comment, article: Article) -> str:
+    """Where the comment is shown to this reader: its page and anchor, else the discussion."""
+    viewer = viewer_for(current_reader_hash(), load_questions(article))
+    page = thread_page(comment, article, viewer)
+    if page is None:
+        return url_for("articles.show", slug=article.slug, _anchor="discussion")
+    return url_for(
+        "articles.show",
+        slug=article.slug,
+        page=page if page > 1 else None,
+        _anchor=f"c{comment.id}",
+    )
 
 
 def discussion_context(
@@ -65,7 +89,7 @@ def discussion_context(
     after: int | None = None,
 ) -> dict | None:
     """Template data of one discussion page; None when the page does not exist."""
-    staff = staff_author()
+    staff = signed_in_staff()
     threads_html = None
     if staff is None and not viewer.personal and reply_to is None:
         shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance, after=after)
@@ -85,23 +109,33 @@ def discussion_context(
         )
         form.parent_id.data = reply_to
     form.ensure_token()
-    if form.parent_id.data not in _shown_ids(discussion.threads):
+    notice = None if staff else _ban_notice(viewer.reader_hash)
+    if notice or form.parent_id.data not in _shown_ids(discussion.threads):
         form.parent_id.data = None
     return {
         "discussion": discussion,
         "comment_form": form,
-        "action_form": ActionForm(),
+        "action_form": CsrfOnlyForm(),
         "reply_target": form.parent_id.data,
-        "staff_author": staff,
+        "signed_in_staff": staff,
         "threads_html": threads_html,
+        "ban_notice": notice,
     }
+
+
+def _ban_notice(reader_hash: str | None) -> str | None:
+    """Why this reader may not comment and until when, shown in place of the form."""
+    if reader_hash is None:
+        return None
+    ban = active_ban(reader_hash, current_address_hash())
+    return ban_notice(ban) if ban else None
 
 
 def shared_threads(
     article: Article, viewer: Viewer, *, page: int, sort: str, stance: str | None, after: int | None
 ) -> tuple[Discussion, Markup] | None:
     """The page's threads as every reader without marks of their own sees them, cached."""
-    sort, stance = normalized(sort, stance)
+    sort, stance = known_order_and_side(sort, stance)
     key = article_key(article, "threads-html", page, sort, stance, after, get_locale())
     entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance, after))
     if entry is None:
@@ -120,7 +154,7 @@ def _render_shared_threads(
         "comments/_threads.html",
         article=article,
         discussion=discussion,
-        action_form=ActionForm(),
+        action_form=CsrfOnlyForm(),
         reply_target=None,
     )
     return replace(discussion, threads=[]), html.replace(generate_csrf(), CSRF_PLACEHOLDER)

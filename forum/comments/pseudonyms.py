@@ -6,11 +6,14 @@ import unicodedata
 
 from flask_babel import gettext as _
 
+from forum.lookalikes import lookalike_key, mixes_scripts, strip_format
+
 MIN_LENGTH = 2
 MAX_LENGTH = 40
+KEY_LENGTH = 80  # the column of Reader.pseudonym_key
 ALLOWED_PUNCTUATION = frozenset(" -_.'")
 # Folded forms (see fold_name). A name is refused when its folded form contains one of
-# these, so "La Rédaction", "moderateur2" and "A.d.m.i.n" are all refused.
+# these, so "La Rédaction", "moderateur2", "A.d.m.i.n" and "Αdmin" (Greek Α) are refused.
 RESERVED_WORDS = (
     "redaction",
     "moderat",
@@ -32,13 +35,14 @@ class InvalidPseudonym(ValueError):
 
 
 def clean_pseudonym(raw: str) -> str:
-    """Trim and collapse inner whitespace (NFC, so one accented letter counts as one)."""
-    return " ".join(unicodedata.normalize("NFC", raw or "").split())
+    """Drop invisible format characters, trim and collapse inner whitespace (NFC, so one
+    accented letter counts as one)."""
+    return " ".join(unicodedata.normalize("NFC", strip_format(raw or "")).split())
 
 
 def fold_name(name: str) -> str:
-    """Case-, accent- and punctuation-insensitive form used to compare names."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    """Case-, accent-, punctuation- and look-alike-insensitive form used to compare names."""
+    decomposed = unicodedata.normalize("NFKD", lookalike_key(name))
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
@@ -53,9 +57,18 @@ def check_pseudonym(name: str, staff_names: list[str]) -> str:
                 "les signes - _ . '"
             )
         )
+    if mixes_scripts(name):
+        raise InvalidPseudonym(
+            _(
+                "Le pseudonyme mélange plusieurs alphabets (par exemple latin et cyrillique) : "
+                "écrivez-le dans un seul alphabet."
+            )
+        )
     key = fold_name(name)
     if len(key) < MIN_LENGTH:
         raise InvalidPseudonym(_("Le pseudonyme doit contenir au moins deux lettres ou chiffres."))
+    if len(key) > KEY_LENGTH:
+        raise InvalidPseudonym(_("Le pseudonyme doit compter de 2 à 40 caractères."))
     staff_keys = {fold_name(staff) for staff in staff_names}
     if key in staff_keys or any(word in key for word in RESERVED_WORDS):
         raise InvalidPseudonym(

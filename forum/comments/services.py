@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +23,13 @@ from forum.extensions import db
 from forum.markdown import render_comment
 from forum.models import Article, Comment, CommentVote, Flag, Reader, User, utcnow
 from forum.models.comments import FLAG_REASONS
-from forum.moderation.policy import judge_new_comment
-from forum.page_cache import touch_article
+from forum.moderation.policy import (
+    flag_rules,
+    hold_if_flagged,
+    judge_new_comment,
+    mark_flag_burst,
+)
+from forum.page_cache import changes_pages
 
 MAX_BODY = 5000
 # C0/C1 control characters except tab and newline: PostgreSQL refuses NUL, XML refuses all.
@@ -55,6 +60,7 @@ class Settings:
     max_depth: int
     edit_window: timedelta
     flag_threshold: int
+    useful_per_address: int = 0  # "utile" marks one address may give a comment (0: no cap)
 
 
 def clean_body(raw: str) -> str:
@@ -87,11 +93,11 @@ def post_comment(
     body: str,
     parent_id: int | None,
     submission_token: str | None,
-    screen: Callable[[str, str], None] | None = None,
+    screen: Callable[[Author, str], None] | None = None,
 ) -> Comment:
     """Store a new comment (or return the one this form already created).
 
-    `screen(reader_hash, text)` may refuse a reader's new text (the spam rules) by raising
+    `screen(author, text)` may refuse a reader's new text (the spam rules) by raising
     CommentError; a re-sent form that already stored its comment is not screened again.
     """
     if not article.discussion_open:
@@ -104,7 +110,7 @@ def post_comment(
             return existing
     text = clean_body(body)
     if screen is not None and not author.staff:
-        screen(author.reader_hash, text)
+        screen(author, text)
     name = author.staff.display_name if author.staff else _valid_pseudonym(pseudonym)
     comment = Comment(
         article_id=article.id,
@@ -118,9 +124,10 @@ def post_comment(
     )
     if parent_id is not None:
         _attach_reply(comment, _reply_target(article, parent_id, author), settings.max_depth)
-    _apply_verdict(
-        comment, judge_new_comment(article, author.reader_hash, author.address_hash, text)
+    verdict = judge_new_comment(
+        article, author.reader_hash, author.address_hash, text, staff=author.staff is not None
     )
+    _apply_verdict(comment, verdict)
     stored = _insert_once(comment)
     # The name is claimed after the insert: a racing duplicate of this form waits on the
     # token above and returns the first comment, instead of fighting over the name.
@@ -273,7 +280,9 @@ def edit_comment(
 ) -> None:
     check_editable(comment, author.reader_hash, settings)
     text = clean_body(body)
-    verdict = judge_new_comment(article, author.reader_hash, author.address_hash, text)
+    verdict = judge_new_comment(
+        article, author.reader_hash, author.address_hash, text, staff=author.staff is not None
+    )
     _apply_verdict(comment, verdict)
     comment.body_source, comment.body_html = text, render_comment(text)
     comment.edited_at = utcnow()
@@ -291,8 +300,14 @@ def _check_public(comment: Comment) -> None:
         raise CommentError(_("Ce commentaire n'est plus visible."), 409)
 
 
-def toggle_useful(comment: Comment, reader_hash: str) -> bool:
-    """Add or remove this reader's "utile" mark; return whether it is now marked."""
+def toggle_useful(
+    comment: Comment, reader_hash: str, address_hash: str | None = None, per_address: int = 0
+) -> bool:
+    """Add or remove this reader's "utile" mark; return whether it is now marked.
+
+    One address gives a comment `per_address` marks at most, whatever its readers (0: no
+    cap): one client cannot move a comment up the "most useful" sort with fresh cookies.
+    """
     _check_public(comment)
     if comment.reader_hash == reader_hash:
         raise CommentError(
@@ -304,25 +319,47 @@ def toggle_useful(comment: Comment, reader_hash: str) -> bool:
         )
     ).rowcount
     if removed:
-        _bump(comment, Comment.useful_count, -1)
+        _add_to_count(comment, Comment.useful_count, -1)
         return False
+    _lock(comment)
+    if per_address and _marks_from(comment, address_hash) >= per_address:
+        raise CommentError(
+            _(
+                "Ce commentaire a déjà reçu %(max)d marques « utile » depuis votre connexion.",
+                max=per_address,
+            ),
+            409,
+        )
     try:
         with db.session.begin_nested():
-            db.session.add(CommentVote(comment_id=comment.id, reader_hash=reader_hash))
+            db.session.add(
+                CommentVote(
+                    comment_id=comment.id, reader_hash=reader_hash, address_hash=address_hash
+                )
+            )
     except IntegrityError:
         return True  # A concurrent request of the same reader marked it already.
-    _bump(comment, Comment.useful_count, 1)
+    _add_to_count(comment, Comment.useful_count, 1)
     return True
 
 
-def _bump(comment: Comment, column, step: int) -> None:
+def _marks_from(comment: Comment, address_hash: str | None) -> int:
+    if not address_hash:
+        return 0
+    return db.session.execute(
+        select(func.count(CommentVote.id)).where(
+            CommentVote.comment_id == comment.id, CommentVote.address_hash == address_hash
+        )
+    ).scalar_one()
+
+
+def _add_to_count(comment: Comment, column, step: int) -> None:
     # In SQL, not in Python: concurrent votes never lose an increment.
-    touch_article(comment.article_id)
     db.session.execute(
         update(Comment)
         .where(Comment.id == comment.id)
         .values({column: column + step})
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **changes_pages(comment.article_id))
     )
 
 
@@ -334,12 +371,14 @@ def flag_comment(
     note: str,
     threshold: int,
 ) -> None:
-    """Store one flag per reader; at the threshold the comment is held for review."""
+    """Store one flag per reader; the comment is held for review once flags from enough
+    established readers on distinct addresses count (forum.moderation.policy)."""
     _check_public(comment)
     if reason not in FLAG_REASONS:
         raise CommentError(_("Choisissez une raison de signalement."), field="reason")
     if comment.reader_hash == reader_hash:
         raise CommentError(_("Vous ne pouvez pas signaler votre propre commentaire."), 403)
+    _lock(comment)
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -353,19 +392,17 @@ def flag_comment(
             )
     except IntegrityError as error:
         raise CommentError(_("Vous avez déjà signalé ce commentaire."), 409) from error
-    reached = (Comment.flag_count + 1 >= threshold) & (Comment.status == "approved")
-    touch_article(comment.article_id)
-    db.session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id)
-        .values(
-            flag_count=Comment.flag_count + 1,
-            status=case((reached, "pending"), else_=Comment.status),
-            pending_reason=case((reached, "flags"), else_=Comment.pending_reason),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    _add_to_count(comment, Comment.flag_count, 1)
+    rules = flag_rules()
+    hold_if_flagged(comment, threshold, rules)
+    mark_flag_burst(address_hash, rules)
     db.session.expire(comment)
+
+
+def _lock(comment: Comment) -> None:
+    # Concurrent flags or marks on one comment count one after the other (PostgreSQL; a
+    # SQLite write already waits for the previous one).
+    db.session.execute(select(Comment.id).where(Comment.id == comment.id).with_for_update())
 
 
 def flag_threshold(article: Article, default: int) -> int:

@@ -1,21 +1,24 @@
 """Spam measures that need no third party: a honeypot, a minimum time between showing the
-form and posting it, a cap on links, and no identical body twice in a short window."""
+form and posting it, a maximum age and a single use for each shown form, a cap on links,
+and no identical body twice in a short window from one reader or one address."""
 
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
-from forum.comments.services import CommentError
+from forum.comments.services import Author, CommentError
 from forum.extensions import db
-from forum.models import Comment, utcnow
+from forum.models import Comment, SpentStamp, utcnow
 from forum.security import signed_serializer
 
 STAMP_SALT = "forum.comment-form-rendered"
@@ -28,6 +31,7 @@ class SpamRules:
     min_post_seconds: float
     max_links: int
     duplicate_window: timedelta
+    form_max_age: timedelta  # zero: a shown form never grows too old
 
 
 def spam_rules() -> SpamRules:
@@ -36,22 +40,58 @@ def spam_rules() -> SpamRules:
         config["FORUM_MIN_POST_SECONDS"],
         config["FORUM_MAX_LINKS"],
         timedelta(minutes=config["FORUM_DUPLICATE_WINDOW_MINUTES"]),
+        timedelta(minutes=config["FORUM_FORM_MAX_AGE_MINUTES"]),
     )
+
+
+@dataclass(frozen=True)
+class Stamp:
+    shown: float  # when the form was shown, in seconds since the epoch
+    stamp_id: str  # random: spent once a comment is published with it
 
 
 def render_stamp() -> str:
     """A signed record of when the form was shown, carried in a hidden field."""
-    return _serializer().dumps(time.time())
+    return _serializer().dumps([time.time(), secrets.token_urlsafe(12)])
 
 
-def check_posting_delay(stamp: str | None, rules: SpamRules) -> None:
-    """Refuse a form posted sooner after it was shown than a person can write."""
+def read_stamp(raw: str | None) -> Stamp | None:
+    """The stamp's time and id, or None when it is missing or forged."""
+    try:
+        value = _serializer().loads(raw or "")
+    except BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    shown, stamp_id = value
+    if not isinstance(shown, int | float) or not isinstance(stamp_id, str):
+        return None
+    return Stamp(float(shown), stamp_id[:32])
+
+
+def stale_stamp(raw: str | None, rules: SpamRules) -> bool:
+    """Whether a re-shown form's stamp can no longer serve (too old, or spent): the form
+    then gets a fresh one, so that the reader can send their text again."""
+    stamp = read_stamp(raw)
+    return stamp is not None and (_too_old(stamp, rules) or _spent(stamp))
+
+
+def check_posting_delay(raw_stamp: str | None, rules: SpamRules) -> None:
+    """Refuse a form posted sooner after it was shown than a person can write, or one
+    shown too long ago (a stamp kept to be replayed)."""
+    stamp = read_stamp(raw_stamp)
+    if stamp is not None and _too_old(stamp, rules):
+        raise CommentError(
+            _(
+                "Ce formulaire a été affiché il y a plus de %(hours)s heures. Votre texte "
+                "est conservé ci-dessous : envoyez-le de nouveau.",
+                hours=_hours(rules.form_max_age),
+            )
+        )
     if rules.min_post_seconds <= 0:
         return
-    try:
-        shown = float(_serializer().loads(stamp or ""))
-    except (BadSignature, TypeError, ValueError):
-        shown = time.time()  # a missing or forged stamp counts as "just shown"
+    # A missing or forged stamp counts as "just shown".
+    shown = stamp.shown if stamp is not None else time.time()
     if time.time() - shown < rules.min_post_seconds:
         raise CommentError(
             _(
@@ -62,8 +102,34 @@ def check_posting_delay(stamp: str | None, rules: SpamRules) -> None:
         )
 
 
-def check_body(reader_hash: str, text: str, rules: SpamRules) -> None:
-    """Refuse a body with too many links, or one this reader has just posted."""
+def screen_comment(author: Author, text: str, *, stamp: str | None, rules: SpamRules) -> None:
+    """The spam rules on a new comment: its links, duplicates, then its form's stamp spent."""
+    check_body(author, text, rules)
+    spend_stamp(stamp, rules)
+
+
+def spend_stamp(raw_stamp: str | None, rules: SpamRules) -> None:
+    """Record the form's stamp as used, in the comment's transaction; refuse a used one."""
+    stamp = read_stamp(raw_stamp)
+    if stamp is None:
+        return  # missing or forged: check_posting_delay refuses it when the delay is on
+    lifetime = rules.form_max_age or timedelta(days=1)
+    shown = datetime.fromtimestamp(stamp.shown, UTC).replace(tzinfo=None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(SpentStamp(stamp_id=stamp.stamp_id, expires_at=shown + lifetime))
+    except IntegrityError as error:
+        raise CommentError(
+            _(
+                "Ce formulaire a déjà servi à publier un commentaire. Votre texte est "
+                "conservé ci-dessous : envoyez-le de nouveau."
+            ),
+            status=409,
+        ) from error
+
+
+def check_body(author: Author, text: str, rules: SpamRules) -> None:
+    """Refuse a body with too many links, or one just posted by this reader or address."""
     links = len(_LINK.findall(text))
     if links > rules.max_links:
         raise CommentError(
@@ -74,9 +140,10 @@ def check_body(reader_hash: str, text: str, rules: SpamRules) -> None:
             ),
             field="body",
         )
-    if rules.duplicate_window and _posted_recently(
-        reader_hash, normalized(text), rules.duplicate_window
-    ):
+    if not rules.duplicate_window:
+        return
+    poster = _recent_poster_of(author, comparable_body(text), rules.duplicate_window)
+    if poster == author.reader_hash:
         raise CommentError(
             _(
                 "Vous avez déjà publié ce même commentaire il y a peu. Modifiez-le "
@@ -85,19 +152,50 @@ def check_body(reader_hash: str, text: str, rules: SpamRules) -> None:
             status=409,
             field="body",
         )
+    if poster is not None:
+        raise CommentError(
+            _(
+                "Ce même commentaire vient d'être publié depuis votre connexion. "
+                "Modifiez-le ou attendez avant de le publier."
+            ),
+            status=409,
+            field="body",
+        )
 
 
-def normalized(text: str) -> str:
+def comparable_body(text: str) -> str:
+    """The text as duplicates are compared: case and runs of white space do not count."""
     return " ".join(text.casefold().split())
 
 
-def _posted_recently(reader_hash: str, body: str, window: timedelta) -> bool:
+def _recent_poster_of(author: Author, body: str, window: timedelta) -> str | None:
+    """Who posted this body within the window, from this reader or this address (the
+    reader first); None when nobody did."""
+    posters = [Comment.reader_hash == author.reader_hash]
+    if author.address_hash:
+        posters.append(Comment.address_hash == author.address_hash)
     recent = db.session.execute(
-        select(Comment.body_source).where(
-            Comment.reader_hash == reader_hash, Comment.created_at >= utcnow() - window
+        select(Comment.reader_hash, Comment.body_source).where(
+            or_(*posters), Comment.created_at >= utcnow() - window
         )
-    ).scalars()
-    return any(normalized(source) == body for source in recent)
+    ).all()
+    same = {reader for reader, source in recent if comparable_body(source) == body}
+    if author.reader_hash in same:
+        return author.reader_hash
+    return next(iter(same), None)
+
+
+def _too_old(stamp: Stamp, rules: SpamRules) -> bool:
+    age = rules.form_max_age.total_seconds()
+    return age > 0 and time.time() - stamp.shown > age
+
+
+def _spent(stamp: Stamp) -> bool:
+    return db.session.get(SpentStamp, stamp.stamp_id) is not None
+
+
+def _hours(age: timedelta) -> str:
+    return f"{age.total_seconds() / 3600:g}"
 
 
 def _serializer() -> URLSafeSerializer:

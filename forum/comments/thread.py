@@ -162,7 +162,7 @@ def load_discussion(
     after: int | None = None,
 ) -> Discussion | None:
     """One page of threads with their replies, badges and counts; None past the last page."""
-    sort, stance = normalized(sort, stance)
+    sort, stance = known_order_and_side(sort, stance)
     summaries = cached(
         article_key(article, "summaries", viewer.credibility_question_id),
         lambda: stance_summaries(article, viewer.credibility_question_id),
@@ -245,7 +245,7 @@ def _after(comment_id: int, sort: str):
     return key > bound if sort == "oldest" else key < bound
 
 
-def normalized(sort: str, stance: str | None) -> tuple[str, str | None]:
+def known_order_and_side(sort: str, stance: str | None) -> tuple[str, str | None]:
     """A known order and side (unknown values fall back to the defaults)."""
     return (sort if sort in SORTS else "recent", stance if stance in STANCES else None)
 

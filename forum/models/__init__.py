@@ -1,7 +1,7 @@
 """The data model, one module per area; import models from here."""
 
 from forum.models.articles import Article, PollChoice, PollQuestion, Vote
-from forum.models.comments import Comment, CommentVote, Flag
+from forum.models.comments import Comment, CommentVote, Flag, SpentStamp
 from forum.models.moderation import AuditEntry, Ban, WordRule
 from forum.models.readers import Reader
 from forum.models.staff import User
@@ -17,6 +17,7 @@ __all__ = [
     "PollChoice",
     "PollQuestion",
     "Reader",
+    "SpentStamp",
     "User",
     "Vote",
     "WordRule",

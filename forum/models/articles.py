@@ -9,7 +9,6 @@ from forum.extensions import db
 from forum.models.time import utcnow
 
 PREMODERATION_MODES = ("none", "first", "all")
-STANCES = ("positive", "negative", "neutral")
 
 
 class Article(db.Model):

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forum.extensions import db
 from forum.models.time import utcnow
 
-COMMENT_STATUSES = ("approved", "pending", "rejected")
 FLAG_REASONS = ("spam", "harassment", "off_topic", "hate", "misinformation", "other")
 
 
@@ -52,6 +51,8 @@ class Comment(db.Model):
         # reader_hash alone, SQLite planned that EXISTS on an article index instead and
         # scanned the whole discussion (206 ms per vote at 100,000 comments).
         Index("ix_comments_reader_article", "reader_hash", "article_id"),
+        # The duplicate-text rule reads an address's comments of the last minutes.
+        Index("ix_comments_address_created", "address_hash", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,12 +94,17 @@ class CommentVote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # One address may give a comment only a few marks (FORUM_USEFUL_PER_ADDRESS).
+    address_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Flag(db.Model):
     __tablename__ = "flags"
-    __table_args__ = (UniqueConstraint("comment_id", "reader_hash"),)
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reader_hash"),
+        Index("ix_flags_address_created", "address_hash", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
@@ -106,5 +112,17 @@ class Flag(db.Model):
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     address_hash: Mapped[str | None] = mapped_column(String(64))
+    # Sent in a burst of flags from one address (forum.moderation.flags): shown on the desk.
+    burst: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+
+
+class SpentStamp(db.Model):
+    """A comment form's stamp that has served: each form publishes one comment at most."""
+
+    __tablename__ = "spent_stamps"
+
+    stamp_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Past this the stamp is refused as too old anyway: `flask retention run` deletes the row.
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -17,6 +17,9 @@ class Ban(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reader_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The author's address when only the reader was banned: new comments from it are held
+    # for review (not refused: the address may be shared) while the ban lasts.
+    held_address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]

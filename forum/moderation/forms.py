@@ -23,6 +23,9 @@ REJECT_REASONS = [
     SelectChoice("personal_data", _l("Données personnelles")),
     SelectChoice("other", _l("Autre raison (précisez)")),
 ]
+# First in a reason list: nothing is preselected, so a moderator who does not choose is told
+# (HTML also asks a required list for an empty first option).
+NO_REASON = SelectChoice("", _l("Choisir une raison…"))
 BAN_CHOICES = [
     SelectChoice("24h", _l("24 heures")),
     SelectChoice("7d", _l("7 jours")),
@@ -44,24 +47,26 @@ BULK_ACTIONS = [
 OPEN_CLOSED = [SelectChoice("1", _l("Ouvert")), SelectChoice("0", _l("Fermé"))]
 
 
-class ActionForm(FlaskForm):
+class StaffActionForm(FlaskForm):
     """A one-button action on a comment: carries CSRF and where to go back to."""
 
     next = HiddenField()
 
 
-class RejectForm(ActionForm):
+class RejectForm(StaffActionForm):
     reason = SelectField(
         _l("Raison du refus"),
-        choices=REJECT_REASONS,
-        validators=[InputRequired(message=_l("Choisissez une raison."))],
+        choices=[NO_REASON, *REJECT_REASONS],
+        validators=[InputRequired(message=_l("Choisissez la raison du refus."))],
     )
     note = StringField(
         _l("Précision (facultative, montrée à l'auteur)"), validators=[Optional(), Length(max=300)]
     )
 
     def reason_text(self) -> str:
-        """The reason as the author will read it."""
+        """The reason as the author will read it ("" when none was chosen)."""
+        if not self.reason.data:
+            return ""
         label = {c.value: c.label for c in REJECT_REASONS}[self.reason.data]
         if self.reason.data == "other":
             return self.note.data or ""
@@ -70,7 +75,9 @@ class RejectForm(ActionForm):
 
 class BulkForm(RejectForm):
     action = SelectField(_l("Action sur la sélection"), choices=BULK_ACTIONS)
-    reason = SelectField(_l("Raison du refus"), choices=REJECT_REASONS, validators=[Optional()])
+    reason = SelectField(
+        _l("Raison du refus"), choices=[NO_REASON, *REJECT_REASONS], validators=[Optional()]
+    )
     comment_ids = SelectMultipleField(
         coerce=int,
         validate_choice=False,
@@ -78,7 +85,7 @@ class BulkForm(RejectForm):
     )
 
 
-class BanForm(ActionForm):
+class BanForm(StaffActionForm):
     duration = RadioField(
         _l("Durée"),
         choices=BAN_CHOICES,
@@ -90,7 +97,11 @@ class BanForm(ActionForm):
         validators=[InputRequired(message=_l("Indiquez une raison.")), Length(max=300)],
     )
     include_address = BooleanField(
-        _l("Bannir aussi l'adresse réseau (connexion partagée : touche d'autres lecteurs)")
+        _l(
+            "Refuser aussi les commentaires de son adresse réseau (sinon, ils sont mis en "
+            "attente de relecture pendant le bannissement ; connexion partagée : touche "
+            "d'autres lecteurs)"
+        )
     )
 
 
@@ -135,6 +146,7 @@ PENDING_LABELS = {
     "first_comment": _l("premier commentaire"),
     "suspect_word": _l("mot suspect"),
     "flags": _l("signalements"),
+    "banned_address": _l("adresse d'un auteur banni"),
 }
 TAB_LABELS = {
     "pending": _l("En attente"),

@@ -31,12 +31,22 @@ class VoteBursts:
 
 
 @dataclass(frozen=True)
+class FlagBursts:
+    """Flags sent in a burst from one address in the last 24 hours (forum.moderation.policy):
+    the comments they hit, and the addresses as keyed-hash prefixes."""
+
+    per_comment: list[tuple[Comment, Article, int]]
+    top_addresses: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     pending: int
     reported: int
     days: list[DayFigures]
     top_flagged: list[tuple[Article, int]]
     vote_bursts: VoteBursts | None = None
+    flag_bursts: FlagBursts | None = None
 
 
 def load_dashboard() -> Dashboard:
@@ -48,7 +58,14 @@ def load_dashboard() -> Dashboard:
     votes = _per_day(Vote.created_at, since)
     days = [since.date() + timedelta(days=n) for n in range(DASHBOARD_DAYS)]
     figures = [DayFigures(d, comments.get(d, 0), votes.get(d, 0)) for d in reversed(days)]
-    return Dashboard(counts["pending"], counts["reported"], figures, _top_flagged(), _vote_bursts())
+    return Dashboard(
+        counts["pending"],
+        counts["reported"],
+        figures,
+        _top_flagged(),
+        _vote_bursts(),
+        _flag_bursts(),
+    )
 
 
 def _per_day(column, since) -> dict[date, int]:
@@ -96,6 +113,30 @@ def _vote_bursts(limit: int = 5) -> VoteBursts:
     ).all()
     return VoteBursts(
         [(article, count) for article, count in per_article],
+        [(address[:ADDRESS_PREFIX], count) for address, count in addresses],
+    )
+
+
+def _flag_bursts(limit: int = 10) -> FlagBursts:
+    recent = Flag.burst.is_(True) & (Flag.created_at >= utcnow() - timedelta(hours=BURST_HOURS))
+    per_comment = db.session.execute(
+        select(Comment, Article, func.count(Flag.id))
+        .join(Flag, Flag.comment_id == Comment.id)
+        .join(Article, Article.id == Comment.article_id)
+        .where(recent)
+        .group_by(Comment.id, Article.id)
+        .order_by(func.count(Flag.id).desc(), Comment.id)
+        .limit(limit)
+    ).all()
+    addresses = db.session.execute(
+        select(Flag.address_hash, func.count(Flag.id))
+        .where(recent, Flag.address_hash.is_not(None))
+        .group_by(Flag.address_hash)
+        .order_by(func.count(Flag.id).desc())
+        .limit(limit)
+    ).all()
+    return FlagBursts(
+        [(comment, article, count) for comment, article, count in per_comment],
         [(address[:ADDRESS_PREFIX], count) for address, count in addresses],
     )
 

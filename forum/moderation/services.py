@@ -13,7 +13,6 @@ from forum.models import Article, AuditEntry, Ban, Comment, Flag, User, WordRule
 from forum.models.articles import PREMODERATION_MODES
 from forum.models.moderation import WORD_KINDS
 from forum.moderation.policy import normalize_words
-from forum.page_cache import touch_article
 
 BAN_DURATIONS: dict[str, timedelta | None] = {
     "24h": timedelta(hours=24),
@@ -143,7 +142,8 @@ def _resolve_flags(comment: Comment) -> None:
 def ban_author(
     comment: Comment, actor: User, duration: str, reason: str, include_address: bool
 ) -> Ban:
-    """Ban the comment's author (and optionally their address) for one of BAN_DURATIONS."""
+    """Ban the comment's author for one of BAN_DURATIONS: their address too is refused
+    (include_address), or else its new comments are held for review while the ban lasts."""
     if duration not in BAN_DURATIONS:
         raise ActionRefused(_l("Choisissez une durée de bannissement."))
     if include_address and not comment.address_hash:
@@ -153,13 +153,13 @@ def ban_author(
     ban = Ban(
         reader_hash=comment.reader_hash,
         address_hash=comment.address_hash if include_address else None,
+        held_address_hash=None if include_address else comment.address_hash,
         reason=reason.strip(),
         created_at=now,
         expires_at=now + length if length else None,
         created_by_id=actor.id,
     )
     db.session.add(ban)
-    touch_article(comment.article_id)
     record(
         actor,
         "ban",

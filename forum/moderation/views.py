@@ -10,21 +10,23 @@ from forum.articles.services import get_article
 from forum.auth.access import admin_required, keep_out_of_caches, staff_required
 from forum.auth.services import safe_next
 from forum.extensions import db
+from forum.limits import rate_limit
 from forum.models import Article, Ban, Comment, WordRule
 from forum.moderation import services
 from forum.moderation.forms import (
     FLAG_LABELS,
     PENDING_LABELS,
     TAB_LABELS,
-    ActionForm,
     ArticleSettingsForm,
     BanForm,
     BulkForm,
     RejectForm,
+    StaffActionForm,
     WordForm,
 )
 from forum.moderation.queue import TABS, load_comments, load_queue
 from forum.moderation.reports import AuditFilters, audit_choices, load_audit, load_dashboard
+from forum.parsing import bounded_int
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 bp.after_request(keep_out_of_caches)
@@ -39,8 +41,7 @@ DONE_MESSAGES = {
 
 
 def _page_arg() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    return bounded_int(request.args.get("page"), default=1, maximum=9_999)
 
 
 def _checked(form) -> None:
@@ -78,7 +79,7 @@ def queue():
         "moderation/queue.html",
         queue=load_queue(tab, _page_arg()),
         tabs=TABS,
-        action_form=ActionForm(),
+        action_form=StaffActionForm(),
         reject_form=RejectForm(),
         ban_form=BanForm(),
         bulk_form=BulkForm(),
@@ -90,12 +91,13 @@ def queue():
 
 @bp.post("/comments/<int:comment_id>/<action>")
 @staff_required
+@rate_limit("moderation")
 def act_on_comment(comment_id: int, action: str):
     """Approve, restore, feature or unfeature one comment."""
     if action not in services.COMMENT_ACTIONS or action == "reject":
         abort(404)
     comment = _locked(Comment, comment_id)
-    form = ActionForm()
+    form = StaffActionForm()
     _checked(form)
     _act(services.COMMENT_ACTIONS[action], comment, current_user)
     db.session.commit()
@@ -105,6 +107,7 @@ def act_on_comment(comment_id: int, action: str):
 
 @bp.post("/comments/<int:comment_id>/reject")
 @staff_required
+@rate_limit("moderation")
 def reject(comment_id: int):
     """Reject one comment with a reason its author will see."""
     comment = _locked(Comment, comment_id)
@@ -120,6 +123,7 @@ def reject(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/ban")
 @staff_required
+@rate_limit("moderation")
 def ban(comment_id: int):
     """Ban the author of a comment for a while."""
     comment = _locked(Comment, comment_id)
@@ -140,6 +144,7 @@ def ban(comment_id: int):
 
 @bp.post("/bulk")
 @staff_required
+@rate_limit("moderation")
 def bulk():
     """Apply one action to every selected comment it fits."""
     form = BulkForm()
@@ -190,6 +195,7 @@ def _settings_form(article: Article) -> ArticleSettingsForm:
 
 @bp.post("/articles/<slug>/settings")
 @staff_required
+@rate_limit("moderation")
 def article_settings(slug: str):
     """Open or close an article's discussion and poll, and set how it is moderated."""
     article = get_article(slug) or abort(404)
@@ -223,12 +229,16 @@ def words():
 def _render_words(form: WordForm, status: int = 200):
     rules = db.session.execute(db.select(WordRule).order_by(WordRule.kind, WordRule.word))
     return render_template(
-        "moderation/words.html", form=form, rules=rules.scalars().all(), delete_form=ActionForm()
+        "moderation/words.html",
+        form=form,
+        rules=rules.scalars().all(),
+        delete_form=StaffActionForm(),
     ), status
 
 
 @bp.post("/words")
 @admin_required
+@rate_limit("moderation")
 def add_word():
     """Add a word to the banned or suspect list."""
     form = WordForm()
@@ -246,10 +256,11 @@ def add_word():
 
 @bp.post("/words/<int:rule_id>/delete")
 @admin_required
+@rate_limit("moderation")
 def delete_word(rule_id: int):
     """Remove a word from its list."""
     rule = _locked(WordRule, rule_id)
-    _checked(ActionForm())
+    _checked(StaffActionForm())
     services.remove_word(rule, current_user)
     db.session.commit()
     flash(_("Mot retiré de la liste."), "success")
@@ -261,16 +272,17 @@ def delete_word(rule_id: int):
 def bans():
     """List the bans in force."""
     return render_template(
-        "moderation/bans.html", bans=services.active_bans(), lift_form=ActionForm()
+        "moderation/bans.html", bans=services.active_bans(), lift_form=StaffActionForm()
     )
 
 
 @bp.post("/bans/<int:ban_id>/lift")
 @staff_required
+@rate_limit("moderation")
 def lift_ban(ban_id: int):
     """End a ban before it expires."""
     ban = _locked(Ban, ban_id)
-    _checked(ActionForm())
+    _checked(StaffActionForm())
     _act(services.lift_ban, ban, current_user)
     db.session.commit()
     flash(_("Bannissement levé."), "success")
@@ -308,8 +320,7 @@ def audit():
 
 def _audit_filters() -> AuditFilters:
     def number(name: str) -> int | None:
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return bounded_int(request.args.get(name))
 
     return AuditFilters(
         action=request.args.get("action", "")[:40],

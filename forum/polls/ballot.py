@@ -47,7 +47,7 @@ from werkzeug.datastructures import MultiDict
 from forum.database import autocommit_statements, is_deadlock
 from forum.extensions import db
 from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
-from forum.page_cache import touch_article
+from forum.page_cache import changed_page, changes_pages
 from forum.parsing import bounded_int
 
 ATTEMPTS = 3
@@ -154,8 +154,8 @@ def _record(
     reader_in_window = standing.reader_in_window or any(at >= since for at in standing.created)
     if is_burst(rule, standing.other_voters, reader_in_window):
         _mark_burst(address_hash, since)
-    if standing.reader_has_commented:
-        touch_article(ballot.article_id)
+    if standing.reader_has_commented:  # their stance badge and the summary per side change
+        changed_page(ballot.article_id)
     return Outcome.RECORDED
 
 
@@ -237,7 +237,8 @@ def _upsert_votes(
     for row, (question_id, choice_id) in enumerate(sorted(answers.items())):
         values[f"question_{row}"], values[f"choice_{row}"] = question_id, choice_id
     statement = _upsert_statement(db.session.get_bind().dialect.name, len(answers))
-    rows = db.session.execute(statement, values).all()
+    # Only a commenter's vote changes the page: named once the statement has said so.
+    rows = db.session.execute(statement, values, execution_options=changes_pages()).all()
     if not rows:
         return None
     return Standing(
@@ -328,4 +329,5 @@ def _mark_burst(address_hash: str, since: datetime) -> None:
             votes.c.burst.is_(False),
         )
         .values(burst=True)
+        .execution_options(**changes_pages())  # readers never see the mark
     )

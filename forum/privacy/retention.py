@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 
 from forum.extensions import db
-from forum.models import Ban, Comment, Flag, Vote, utcnow
+from forum.models import Ban, Comment, CommentVote, Flag, SpentStamp, Vote, utcnow
+from forum.page_cache import changes_pages
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Purge:
     comments: int
     flags: int
     bans: int
+    useful_marks: int
+    spent_stamps: int
 
 
 def purge_address_hashes(days: int, now: datetime | None = None) -> Purge:
@@ -31,25 +34,34 @@ def purge_address_hashes(days: int, now: datetime | None = None) -> Purge:
 
     Votes count from their last change (a changed vote stores the address again). A ban
     keeps its address hash while it is in force (moderators chose to ban the address) and
-    loses it once it has ended (expired or lifted): nothing needs it any more.
+    loses it once it has ended (expired or lifted): nothing needs it any more, nor the
+    address it held for review. Spent form stamps past their expiry are deleted (a stamp
+    that old is refused anyway).
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=days)
+    ended = or_(Ban.lifted_at.is_not(None), Ban.expires_at <= now)
     return Purge(
         cutoff=cutoff,
         votes=_clear(Vote, Vote.updated_at < cutoff),
         comments=_clear(Comment, Comment.created_at < cutoff),
         flags=_clear(Flag, Flag.created_at < cutoff),
-        bans=_clear(Ban, or_(Ban.lifted_at.is_not(None), Ban.expires_at <= now)),
+        bans=_clear(Ban, ended) + _clear(Ban, ended, Ban.held_address_hash),
+        useful_marks=_clear(CommentVote, CommentVote.created_at < cutoff),
+        spent_stamps=db.session.execute(
+            delete(SpentStamp).where(SpentStamp.expires_at <= now)
+        ).rowcount,
     )
 
 
-def _clear(model, older) -> int:
+def _clear(model, older, column=None) -> int:
+    column = model.address_hash if column is None else column
     return db.session.execute(
         update(model)
-        .where(model.address_hash.is_not(None), older)
-        .values(address_hash=None)
-        .execution_options(synchronize_session=False)
+        .where(column.is_not(None), older)
+        .values({column: None})
+        # Readers never see an address hash: no page changes.
+        .execution_options(synchronize_session=False, **changes_pages())
     ).rowcount
 
 

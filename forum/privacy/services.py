@@ -22,7 +22,7 @@ from forum.models import (
     Vote,
     utcnow,
 )
-from forum.page_cache import touch_article
+from forum.page_cache import changes_pages
 
 EXCERPT = 160
 
@@ -266,13 +266,14 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
     pseudonym, address hash and link to the reader. Votes, "utile" marks and flags are
     deleted and the counts they fed are decremented. Bans and the moderation log are kept.
     """
-    for article_id in _articles_touched_by(reader_hash):
-        touch_article(article_id)
+    pages = changes_pages(*_articles_touched_by(reader_hash))
     erasure = Erasure(
-        comments=_blank_comments(reader_hash),
-        votes=db.session.execute(delete(Vote).where(Vote.reader_hash == reader_hash)).rowcount,
-        useful_marks=_withdraw_useful_marks(reader_hash),
-        flags=_withdraw_flags(reader_hash, default_flag_threshold),
+        comments=_blank_comments(reader_hash, pages),
+        votes=db.session.execute(
+            delete(Vote).where(Vote.reader_hash == reader_hash).execution_options(**pages)
+        ).rowcount,
+        useful_marks=_withdraw_useful_marks(reader_hash, pages),
+        flags=_withdraw_flags(reader_hash, default_flag_threshold, pages),
     )
     db.session.execute(delete(Reader).where(Reader.reader_hash == reader_hash))
     db.session.expire_all()  # loaded comments no longer match their rows
@@ -304,7 +305,7 @@ def _articles_touched_by(reader_hash: str) -> list[int]:
     )
 
 
-def _blank_comments(reader_hash: str) -> int:
+def _blank_comments(reader_hash: str, pages: dict) -> int:
     # One fresh random value replaces the reader hash: the erased comments no longer lead
     # to the reader (nor to their bans or moderation log entries).
     return db.session.execute(
@@ -320,11 +321,11 @@ def _blank_comments(reader_hash: str) -> int:
             submission_token=None,
             deleted_at=func.coalesce(Comment.deleted_at, utcnow()),
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **pages)
     ).rowcount
 
 
-def _withdraw_useful_marks(reader_hash: str) -> int:
+def _withdraw_useful_marks(reader_hash: str, pages: dict) -> int:
     marked = list(
         db.session.execute(
             delete(CommentVote)
@@ -337,12 +338,12 @@ def _withdraw_useful_marks(reader_hash: str) -> int:
             update(Comment)
             .where(Comment.id.in_(marked), Comment.useful_count > 0)
             .values(useful_count=Comment.useful_count - 1)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **pages)
         )
     return len(marked)
 
 
-def _withdraw_flags(reader_hash: str, default_threshold: int) -> int:
+def _withdraw_flags(reader_hash: str, default_threshold: int, pages: dict) -> int:
     """Delete the reader's flags; unresolved ones no longer count towards hiding a comment.
 
     A comment held only by flags (pending, reason "flags", no moderator decision yet) is
@@ -372,6 +373,6 @@ def _withdraw_flags(reader_hash: str, default_threshold: int) -> int:
                 status=case((released, "approved"), else_=Comment.status),
                 pending_reason=case((released, None), else_=Comment.pending_reason),
             )
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **pages)
         )
     return len(rows)

@@ -47,3 +47,11 @@ def page_without_js(browser, live_server) -> Iterator:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    # axe is injected from the test, so the page's own Content-Security-Policy is bypassed.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    yield context.new_page()
+    context.close()

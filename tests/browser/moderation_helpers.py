@@ -15,11 +15,9 @@ def log_in_as_moderator(app, page, email: str = "moderatrice@redaction.example")
     page.wait_for_url("**/moderation")
 
 
-def focused_item_id(page) -> str | None:
-    return page.evaluate(
-        "() => { const el = document.activeElement; "
-        "const item = el && el.closest('.queue-item'); return item ? item.id : null; }"
-    )
+def focused_item(page):
+    """The queue item that has the focus, or holds the element that has it."""
+    return page.locator(".queue-item:focus-within")
 
 
 def press_and_wait(page, key: str) -> None:

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.models import utcnow
+from tests.browser.axe import axe_violations
 from tests.browser.pages import READER_PAGES, STAFF_PAGES
 from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, add_comment, create_staff_account
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture
-def axe_page(browser, live_server):
-    # axe is injected from the test, so the page's own Content-Security-Policy is bypassed.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
-def axe_violations(page) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    assert len(result["passes"]) > 10, "axe did not check the page"
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
-        for v in result["violations"]
-    ]
 
 
 @pytest.fixture
@@ -56,9 +36,9 @@ def test_staff_pages_have_no_wcag_violations(app, axe_page, comment, path):
     axe_page.get_by_label("Adresse e-mail").fill("admin@redaction.example")
     axe_page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
     axe_page.get_by_role("button", name="Se connecter").click()
-    axe_page.wait_for_load_state()
+    expect(axe_page).to_have_url(re.compile(r"/moderation$"))  # signed in
     axe_page.goto(path)
-    assert "/staff/login" not in axe_page.url, "the admin is signed in"
+    expect(axe_page).not_to_have_url(re.compile(r"/staff/login"))
     assert axe_violations(axe_page) == []
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ARTICLE_SLUG
 
@@ -32,28 +35,28 @@ def test_post_reply_badge_and_filter(page, browser, live_server, output_dir):
     page.goto(ARTICLE)
     post(page, "Camille", "Je trouve cette annonce **très** crédible.")
     first = page.locator("#c1")
-    assert first.locator(".badge-stance").inner_text() == "juge crédible"
-    assert first.locator("strong").inner_text() == "très"
+    expect(first.locator(".badge-stance")).to_have_text("juge crédible")
+    expect(first.locator("strong")).to_have_text("très")
 
     other = browser.new_context(base_url=live_server.url).new_page()
     other.goto(ARTICLE)
     other.locator("#c1").get_by_role("link", name="Répondre").click()
     post(other, "Dominique", "Je ne suis pas d'accord.")
     reply = other.locator("#c1 ~ ol.replies #c2")
-    assert "Je ne suis pas d'accord." in reply.inner_text()
-    assert reply.locator(".badge-stance").count() == 0
+    expect(reply).to_contain_text("Je ne suis pas d'accord.")
+    expect(reply.locator(".badge-stance")).to_have_count(0)
 
     other.get_by_label("Afficher les avis").select_option("none")
     other.get_by_role("button", name="Afficher").click()
-    assert other.locator(".discussion .comment-list").count() == 0
-    assert other.get_by_text("Aucun avis de ce côté pour le moment.").is_visible()
+    expect(other.get_by_text("Aucun avis de ce côté pour le moment.")).to_be_visible()
+    expect(other.locator(".discussion .comment-list")).to_have_count(0)
     other.get_by_label("Afficher les avis").select_option("credible")
     other.get_by_role("button", name="Afficher").click()
-    assert other.locator("article.comment").count() == 2
-    assert "stance=credible" in other.url
+    expect(other).to_have_url(re.compile(r"stance=credible"))
+    expect(other.locator("article.comment")).to_have_count(2)
     other.locator("#c1").get_by_role("button", name="Utile").click()
     other.locator('#c1 .useful-button[aria-pressed="true"]').wait_for()
-    assert other.locator("#c1 .useful-count").inner_text() == "(1)"
+    expect(other.locator("#c1 .useful-count")).to_have_text("(1)")
     other.screenshot(path=str(output_dir / "discussion.png"), full_page=True)
     other.context.close()
 
@@ -64,18 +67,18 @@ def test_discussion_without_javascript(page_without_js, output_dir):
     page.get_by_label("Pseudonyme").fill("Sans JS")
     page.get_by_label("Votre commentaire").fill("*Aperçu* sans script")
     page.get_by_role("button", name="Prévisualiser").click()
-    assert page.locator(".comment-preview em").inner_text() == "Aperçu"
+    expect(page.locator(".comment-preview em")).to_have_text("Aperçu")
     page.get_by_role("button", name="Publier").click()
     page.get_by_text("Votre commentaire est publié.").wait_for()
-    assert page.locator("#c1 .comment-author").inner_text() == "Sans JS"
+    expect(page.locator("#c1 .comment-author")).to_have_text("Sans JS")
     page.locator("#c1").get_by_role("link", name="Répondre").click()
-    assert page.get_by_label("Pseudonyme").input_value() == "Sans JS"
+    expect(page.get_by_label("Pseudonyme")).to_have_value("Sans JS")
     page.get_by_label("Votre commentaire").fill("Je me réponds")
     page.get_by_role("button", name="Publier").click()
     page.get_by_text("Votre commentaire est publié.").wait_for()
-    assert "Je me réponds" in page.locator("ol.replies #c2").inner_text()
+    expect(page.locator("ol.replies #c2")).to_contain_text("Je me réponds")
     page.get_by_label("Trier par").select_option("oldest")
     page.get_by_role("button", name="Afficher").click()
-    assert "sort=oldest" in page.url
+    expect(page).to_have_url(re.compile(r"sort=oldest"))
     page.set_viewport_size({"width": 320, "height": 800})
     page.screenshot(path=str(output_dir / "discussion-nojs-320.png"), full_page=True)

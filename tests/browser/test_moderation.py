@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.extensions import db
 from forum.models import AuditEntry, Comment
-from tests.browser.moderation_helpers import focused_item_id, log_in_as_moderator, press_and_wait
+from tests.browser.moderation_helpers import focused_item, log_in_as_moderator, press_and_wait
 from tests.conftest import add_comment
 
 pytestmark = pytest.mark.browser
@@ -43,33 +44,37 @@ def test_moderator_works_the_queue_with_the_keyboard(app, page, output_dir):
         reader_hash="3" * 64,
     )
     log_in_as_moderator(app, page)
-    assert page.get_by_text("Raccourcis clavier").is_visible()
-    assert focused_item_id(page) == f"c-{first}"
+    expect(page.get_by_text("Raccourcis clavier")).to_be_visible()
+    expect(focused_item(page)).to_have_id(f"c-{first}")
 
     page.keyboard.press("j")
-    assert focused_item_id(page) == f"c-{second}"
+    expect(focused_item(page)).to_have_id(f"c-{second}")
     page.keyboard.press("k")
-    assert focused_item_id(page) == f"c-{first}"
+    expect(focused_item(page)).to_have_id(f"c-{first}")
 
     press_and_wait(page, "a")  # approve the first; the queue comes back on the next one
-    assert focused_item_id(page) == f"c-{second}"
-    assert page.get_by_text("Commentaire approuvé.").is_visible()
+    expect(focused_item(page)).to_have_id(f"c-{second}")
+    expect(page.get_by_text("Commentaire approuvé.")).to_be_visible()
 
     page.keyboard.press("r")  # reject: the reason list takes the focus
     reason = page.locator(f"#reason-{second}")
-    assert reason.evaluate("el => el === document.activeElement")
+    expect(reason).to_be_focused()
+    assert reason.input_value() == ""  # no reason preselected
+    page.keyboard.press("Enter")  # so Enter alone rejects nothing: the browser asks for one
+    assert reason.evaluate("el => el.validity.valueMissing")
+    assert states(app)["Deuxième avis, injurieux"][0] == "pending"
     reason.select_option("harassment")
     press_and_wait(page, "Enter")
-    assert focused_item_id(page) == f"c-{third}"
+    expect(focused_item(page)).to_have_id(f"c-{third}")
 
     press_and_wait(page, "a")
-    assert page.get_by_text("Rien à traiter dans cet onglet.").is_visible()
+    expect(page.get_by_text("Rien à traiter dans cet onglet.")).to_be_visible()
 
     page.get_by_role("link", name="Récents").click()
     page.wait_for_url("**/moderation?tab=recent")
-    assert focused_item_id(page) == f"c-{third}"  # newest first
+    expect(focused_item(page)).to_have_id(f"c-{third}")  # newest first
     press_and_wait(page, "f")
-    assert page.get_by_text("Commentaire mis en avant.").is_visible()
+    expect(page.get_by_text("Commentaire mis en avant.")).to_be_visible()
     page.screenshot(path=str(output_dir / "moderation-queue.png"), full_page=True)
 
     assert states(app) == {
@@ -98,6 +103,5 @@ def test_queue_works_without_javascript(app, page_without_js):
     item = page.locator(f"#c-{comment}")
     item.get_by_label("Raison du refus").select_option("spam")
     item.get_by_role("button", name="Refuser").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Commentaire refusé.").is_visible()
+    expect(page.get_by_text("Commentaire refusé.")).to_be_visible()
     assert states(app)["Avis à refuser"][0] == "rejected"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ARTICLE_SLUG
 
@@ -27,27 +28,26 @@ def vote_with_keyboard(page) -> None:
     page.keyboard.press("Space")  # Pas du tout pertinente
     page.keyboard.press("ArrowDown")  # Plutôt pas pertinente
     page.keyboard.press("Tab")  # the submit button
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Voter"
+    expect(page.get_by_role("button", name="Voter")).to_be_focused()
     page.keyboard.press("Enter")
 
 
 def assert_results_shown(page) -> None:
     results = page.locator(".poll-results")
-    results.wait_for()
-    text = results.inner_text()
-    assert "1 votant" in text
-    assert "Plutôt crédible (votre réponse)" in text
-    assert "Plutôt pas pertinente (votre réponse)" in text
-    assert "100 %" in text
+    expect(results).to_contain_text("1 votant")
+    expect(results).to_contain_text("Plutôt crédible (votre réponse)")
+    expect(results).to_contain_text("Plutôt pas pertinente (votre réponse)")
+    expect(results).to_contain_text("100 %")
 
 
 def test_vote_with_the_keyboard_and_see_results(page, output_dir):
     vote_with_keyboard(page)
     assert_results_shown(page)
-    focused = page.evaluate("document.activeElement.id")
-    assert focused == "sondage-titre", "focus moves to the updated poll"
-    notice = page.locator("#sondage").get_by_role("status")
-    assert "Votre vote est enregistré" in notice.inner_text(), "the vote is confirmed in place"
+    # The focus moves to the updated poll, and the vote is confirmed in place.
+    expect(page.locator("#sondage-titre")).to_be_focused()
+    expect(page.locator("#sondage").get_by_role("status")).to_contain_text(
+        "Votre vote est enregistré"
+    )
     page.screenshot(path=str(output_dir / "poll-results.png"), full_page=True)
 
 
@@ -55,7 +55,7 @@ def test_vote_with_javascript_disabled(page_without_js, output_dir):
     vote_with_keyboard(page_without_js)
     page_without_js.wait_for_url(f"**/articles/{ARTICLE_SLUG}#sondage")
     assert_results_shown(page_without_js)
-    assert "Votre vote est enregistré" in page_without_js.locator(".flashes").inner_text()
+    expect(page_without_js.locator(".flashes")).to_contain_text("Votre vote est enregistré")
     page_without_js.screenshot(path=str(output_dir / "poll-results-nojs.png"), full_page=True)
 
 
@@ -64,4 +64,4 @@ def test_poll_is_usable_at_320_pixels(page):
     page.goto(f"/articles/{ARTICLE_SLUG}")
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow, "no horizontal scrolling at 320 px"
-    assert page.get_by_role("button", name="Voter").is_visible()
+    expect(page.get_by_role("button", name="Voter")).to_be_visible()

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.axe import axe_violations
 from tests.conftest import ARTICLE_SLUG
 
 pytestmark = pytest.mark.browser
@@ -32,10 +33,10 @@ def test_reader_sees_downloads_and_erases_their_data(page_without_js, output_dir
     page = page_without_js
     vote_and_comment(page)
     page.get_by_role("link", name="Voir, télécharger ou supprimer mes données").click()
-    page.get_by_role("heading", name="Mes données", level=1).wait_for()
-    votes = page.get_by_role("table", name="Mes réponses aux sondages").inner_text()
-    assert "Plutôt crédible" in votes and "Sans avis" in votes
-    assert BODY in page.get_by_role("table", name="Mes commentaires et leur statut").inner_text()
+    votes = page.get_by_role("table", name="Mes réponses aux sondages")
+    expect(votes).to_contain_text("Plutôt crédible")
+    expect(votes).to_contain_text("Sans avis")
+    expect(page.get_by_role("table", name="Mes commentaires et leur statut")).to_contain_text(BODY)
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger (JSON)").click()
@@ -47,22 +48,17 @@ def test_reader_sees_downloads_and_erases_their_data(page_without_js, output_dir
     page.get_by_text("Cochez la case pour confirmer la suppression.").wait_for()
     page.get_by_label("Je comprends que mes votes").check()
     page.get_by_role("button", name="Supprimer mes données").click()
-    flash = page.locator(".flashes").inner_text()
-    assert "Vos données sont supprimées : 1 commentaire effacé, 2 votes retirés" in flash
-    assert page.get_by_role("heading", name="Rien n'est conservé sur vous").is_visible()
+    expect(page.locator(".flashes")).to_contain_text(
+        "Vos données sont supprimées : 1 commentaire effacé, 2 votes retirés"
+    )
+    expect(page.get_by_role("heading", name="Rien n'est conservé sur vous")).to_be_visible()
     page.screenshot(path=str(output_dir / "privacy-erased-nojs.png"), full_page=True)
     assert "forum_reader" not in {cookie["name"] for cookie in page.context.cookies()}
 
     page.goto(ARTICLE + "?resultats=1")
-    assert BODY not in page.content() and "Ninon" not in page.content()
-    assert "0 votant" in page.locator(".poll").inner_text()
-
-
-@pytest.fixture
-def axe_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    yield context.new_page()
-    context.close()
+    expect(page.locator(".poll")).to_contain_text("0 votant")
+    expect(page.get_by_text(BODY)).to_have_count(0)
+    expect(page.get_by_text("Ninon")).to_have_count(0)
 
 
 def test_my_data_with_content_and_an_error_has_no_wcag_violations(axe_page):

