@@ -7,7 +7,9 @@ from flask import current_app
 from forum.extensions import limiter
 
 DEFAULT_LIMITS = {
-    "FORUM_LIMIT_VOTE": "30 per minute; 300 per hour",
+    # Per address: an office or a mobile carrier votes from one; beyond its allowance of
+    # readers, votes are held, not refused (forum.polls.ballot).
+    "FORUM_LIMIT_VOTE": "300 per minute; 3000 per hour",
     "FORUM_LIMIT_COMMENT": "6 per minute; 60 per hour",
     "FORUM_LIMIT_FLAG": "20 per hour",
     # The hourly cap keeps one client from reordering the "most useful" sort.

@@ -13,6 +13,7 @@ from forum.net import client_address_key
 from forum.security import signed_serializer
 
 COOKIE_SALT = "forum.reader"
+BALLOT_SALT = "forum.ballot"
 
 
 def init_app(app: Flask) -> None:
@@ -32,14 +33,34 @@ def current_reader_hash() -> str | None:
     return keyed_hash("reader", g.reader_id) if g.reader_id else None
 
 
-def ensure_reader_hash() -> str:
-    """Return this reader's hash, giving a first-time visitor an id (cookie set on response)."""
+def ensure_reader_hash(ballot: str | None = None) -> str:
+    """Return this reader's hash, giving a first-time visitor an id (cookie set on response):
+    the one their form's ballot token carries, when it has a valid one (see ballot_token)."""
     existing = current_reader_hash()
     if existing:
         return existing
-    g.reader_id = secrets.token_urlsafe(24)
+    g.reader_id = _id_from_ballot(ballot) or secrets.token_urlsafe(24)
     g.new_reader_cookie = True
     return keyed_hash("reader", g.reader_id)
+
+
+def ballot_token() -> str:
+    """A signed reader id for the poll form of a visitor without one, the same for the whole
+    request. A double submit or a retry of one rendered form then votes as one reader: the
+    second request upserts the first one's rows instead of adding a voter."""
+    if "ballot_token" not in g:
+        g.ballot_token = signed_serializer(BALLOT_SALT).dumps(secrets.token_urlsafe(24))
+    return g.ballot_token
+
+
+def _id_from_ballot(ballot: str | None) -> str | None:
+    if not ballot:
+        return None
+    try:
+        value = signed_serializer(BALLOT_SALT).loads(ballot)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) and 16 <= len(value) <= 64 else None
 
 
 def forget_new_reader() -> None:

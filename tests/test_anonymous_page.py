@@ -20,6 +20,7 @@ from tests.comment_helpers import (
 from tests.conftest import Reader, act, csrf_token, make_app
 
 STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
+BALLOT_RE = re.compile(r'name="ballot" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -64,7 +65,8 @@ def test_each_visitor_gets_their_own_tokens_and_only_theirs_work(app, make_reade
     tokens = [csrf_token(h) for h in htmls]
     submissions = [TOKEN_RE.search(h).group(1) for h in htmls]
     stamps = [STAMP_RE.search(h).group(1) for h in htmls]
-    for values in (tokens, submissions, stamps):
+    ballots = [BALLOT_RE.search(h).group(1) for h in htmls]
+    for values in (tokens, submissions, stamps, ballots):
         assert len(set(values)) == 3 and not any("\x00" in v for v in values)
     # Every form of the page carries the visitor's own token, none another's.
     for html, token in zip(htmls, tokens, strict=True):
@@ -72,8 +74,8 @@ def test_each_visitor_gets_their_own_tokens_and_only_theirs_work(app, make_reade
         assert found == {token}
     # Apart from these values, the visitors saw the same page: it came from the cache.
     same = [
-        h.replace(t, "").replace(s, "").replace(r, "")
-        for h, t, s, r in zip(htmls, tokens, submissions, stamps, strict=True)
+        h.replace(t, "").replace(s, "").replace(r, "").replace(b, "")
+        for h, t, s, r, b in zip(htmls, tokens, submissions, stamps, ballots, strict=True)
     ]
     assert same[0] == same[1] == same[2]
 

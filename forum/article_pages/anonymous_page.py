@@ -1,11 +1,12 @@
 """The whole article page as a visitor without identity sees it, cached per article version.
 
 A first-time visitor (no reader cookie, no staff session, nothing flashed) sees what every
-other such visitor sees, except for three per-request values: the session's CSRF token and
-the comment form's submission token and signed render time. The page is stored with slots
-in their place and filled for each response, so a cache hit costs one query (the article,
-for its version) and a string join. Only the first page of threads in each order and side
-is kept: it is where readers arrive, and the in-process cache stays a few pages large.
+other such visitor sees, except for four per-request values: the session's CSRF token, the
+comment form's submission token and signed render time, and the poll form's ballot token.
+The page is stored with slots in their place and filled for each response, so a cache hit
+costs one query (the article, for its version) and a string join. Only the first page of
+threads in each order and side is kept: it is where readers arrive, and the in-process cache
+stays a few pages large.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from forum.comments.thread import known_order_and_side
 from forum.extensions import cache
 from forum.models import Article
 from forum.page_cache import Versioned, article_key, cached, fill_slots, slot, with_slots
-from forum.readers import current_reader_hash
+from forum.readers import ballot_token, current_reader_hash
 
 
 def is_anonymous_view(
@@ -73,7 +74,7 @@ def _render_with_slots(article: Article, sort: str, stance: str | None) -> list[
     form = CommentForm(formdata=None)
     form.submission_token.data, form.rendered_at.data = slot("submission"), slot("stamp")
     page, _status = render_article_page(article, comment_form=form, sort=sort, stance=stance)
-    return with_slots(page, {"csrf": generate_csrf()})
+    return with_slots(page, {"csrf": generate_csrf(), "ballot": ballot_token()})
 
 
 def _request_values() -> dict[str, str]:
@@ -81,4 +82,5 @@ def _request_values() -> dict[str, str]:
         "csrf": generate_csrf(),
         "submission": secrets.token_urlsafe(24),
         "stamp": render_stamp(),
+        "ballot": ballot_token(),
     }

@@ -67,7 +67,8 @@ def show(slug: str):
 def vote(slug: str):
     """Record the reader's answers, then show the results."""
     # CSRFProtect has checked the token before the view; a ballot needs no form object.
-    outcome = record_ballot(slug, request.form, ensure_reader_hash(), current_address_hash())
+    reader_hash = ensure_reader_hash(request.form.get("ballot"))
+    outcome = record_ballot(slug, request.form, reader_hash, current_address_hash())
     if outcome is not Outcome.RECORDED:
         forget_new_reader()
         return _refused_vote(slug, outcome)

@@ -11,6 +11,7 @@ from forum.database import single_statement_connection
 from forum.extensions import db
 from forum.markdown import render_article
 from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
+from forum.models.articles import COUNTED_VOTE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def list_articles() -> list[ArticleSummary]:
         db.session.execute(
             select(PollQuestion.article_id, func.count(func.distinct(Vote.reader_hash)))
             .join(Vote, Vote.question_id == PollQuestion.id)
-            .where(PollQuestion.article_id.in_(ids))
+            .where(PollQuestion.article_id.in_(ids), Vote.status.in_(COUNTED_VOTE_STATUSES))
             .group_by(PollQuestion.article_id)
         ).all()
     )

@@ -69,6 +69,10 @@ class PollChoice(db.Model):
     question: Mapped[PollQuestion] = relationship(back_populates="choices")
 
 
+VOTE_STATUSES = ("counted", "held", "released", "discarded")
+COUNTED_VOTE_STATUSES = ("counted", "released")
+
+
 class Vote(db.Model):
     """One reader's current answer to one question; changing it updates the row."""
 
@@ -78,6 +82,7 @@ class Vote(db.Model):
         Index("ix_votes_question_choice", "question_id", "choice_id"),
         Index("ix_votes_address_created", "address_hash", "created_at"),
         Index("ix_votes_burst_created", "burst", "created_at"),
+        Index("ix_votes_status_created", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,5 +92,8 @@ class Vote(db.Model):
     address_hash: Mapped[str | None] = mapped_column(String(64))
     # Cast in a burst of votes from one address (forum.polls.ballot); counted all the same.
     burst: Mapped[bool] = mapped_column(default=False)
+    # Beyond its address's allowance a new reader's vote is held: kept, not counted, until
+    # staff release it (then counted) or discard it (never counted). See VOTE_STATUSES.
+    status: Mapped[str] = mapped_column(String(10), default="counted", server_default="counted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

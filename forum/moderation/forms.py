@@ -10,6 +10,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -154,3 +155,12 @@ TAB_LABELS = {
     "recent": _l("Récents"),
     "rejected": _l("Refusés"),
 }
+
+
+class HeldVotesForm(FlaskForm):
+    """Release or discard held votes: of one address and window, or (both empty) all."""
+
+    address = HiddenField(validators=[Optional(), Length(min=64, max=64)])
+    window = HiddenField(validators=[Optional(), Length(max=32)])
+    release = SubmitField(_l("Libérer"))
+    discard = SubmitField(_l("Écarter"))

@@ -12,7 +12,7 @@ from forum.auth.services import safe_next
 from forum.extensions import db
 from forum.limits import rate_limit
 from forum.models import Article, Ban, Comment, WordRule
-from forum.moderation import services
+from forum.moderation import held_votes, services
 from forum.moderation.forms import (
     FLAG_LABELS,
     PENDING_LABELS,
@@ -20,6 +20,7 @@ from forum.moderation.forms import (
     ArticleSettingsForm,
     BanForm,
     BulkForm,
+    HeldVotesForm,
     RejectForm,
     StaffActionForm,
     WordForm,
@@ -27,6 +28,7 @@ from forum.moderation.forms import (
 from forum.moderation.queue import TABS, load_comments, load_queue
 from forum.moderation.reports import AuditFilters, audit_choices, load_audit, load_dashboard
 from forum.parsing import bounded_int
+from forum.polls.ballot import burst_rule
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 bp.after_request(keep_out_of_caches)
@@ -191,6 +193,64 @@ def _settings_form(article: Article) -> ArticleSettingsForm:
         premoderation=article.premoderation,
         flag_threshold=article.flag_threshold,
     )
+
+
+@bp.get("/articles/<slug>/integrite")
+@staff_required
+def vote_integrity(slug: str):
+    """The article's held votes by address and window, their history, and the decisions."""
+    article = get_article(slug) or abort(404)
+    rule = burst_rule()
+    groups = held_votes.held_groups(article.id, rule)
+    return render_template(
+        "moderation/integrity.html",
+        article=article,
+        rule=rule,
+        groups=groups,
+        held_voters=held_votes.held_voters(article.id),
+        hours=held_votes.timeline(article.id),
+        decisions=held_votes.decisions(article.id),
+    )
+
+
+@bp.post("/articles/<slug>/integrite")
+@staff_required
+@rate_limit("moderation")
+def decide_held_votes(slug: str):
+    """Release or discard held votes: one group's, or all of the article's."""
+    article = get_article(slug) or abort(404)
+    form = HeldVotesForm()
+    _checked(form)
+    if form.release.data == form.discard.data:
+        abort(400, description=_("Choisissez : libérer ou écarter."))
+    window = None
+    if form.window.data:
+        window = held_votes.parse_window(form.window.data) or abort(400)
+    decision = "release" if form.release.data else "discard"
+    changed = held_votes.decide(
+        article,
+        decision,
+        current_user,
+        burst_rule(),
+        address_hash=form.address.data or None,
+        window=window,
+    )
+    db.session.commit()
+    message = (
+        ngettext(
+            "%(num)d vote libéré : il est compté.",
+            "%(num)d votes libérés : ils sont comptés.",
+            changed,
+        )
+        if decision == "release"
+        else ngettext(
+            "%(num)d vote écarté : il n'est pas compté.",
+            "%(num)d votes écartés : ils ne sont pas comptés.",
+            changed,
+        )
+    )
+    flash(message, "success")
+    return redirect(url_for("moderation.vote_integrity", slug=slug), code=303)
 
 
 @bp.post("/articles/<slug>/settings")

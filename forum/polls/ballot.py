@@ -2,11 +2,14 @@
 
 A ballot is recorded when the article's poll is open and the form answers each of its
 questions with one of that question's choices. A reader votes once per question: voting
-again changes the same rows. Votes from one address are a burst once that address holds
-`FORUM_VOTE_BURST_COUNT` readers within `FORUM_VOTE_BURST_MINUTES`: they are kept and
-counted like any other, and all of the burst is marked (its first votes included) so
-moderators can judge it. A vote by a reader who has commented on the article changes
-their stance badge and the summary per side, so it touches the article's cache version.
+again changes the same rows. Each address has an allowance: the first
+`FORUM_VOTE_BURST_COUNT` readers who vote from it within `FORUM_VOTE_BURST_MINUTES` are
+counted; the votes of further new readers from it in that window are kept but held (not
+refused: an office or a mobile carrier puts many readers behind one address), left out of
+the results until staff release them (forum.moderation.held_votes). All of the burst is marked too
+(its first votes included) so moderators can judge it. A vote by a reader who has commented
+on the article changes their stance badge and the summary per side, so it touches the
+article's cache version.
 
 A vote is one statement, one round trip to the database: the ballot (the poll's questions
 and choices, and whether it is open) is read once per article version and kept by each
@@ -32,9 +35,11 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    case,
     exists,
     false,
     func,
+    literal,
     select,
     union_all,
     update,
@@ -47,10 +52,12 @@ from werkzeug.datastructures import MultiDict
 from forum.database import autocommit_statements, is_deadlock
 from forum.extensions import db
 from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
+from forum.models.articles import COUNTED_VOTE_STATUSES
 from forum.page_cache import changed_page, changes_pages
 from forum.parsing import bounded_int
 
 ATTEMPTS = 3
+COUNTED, HELD = "counted", "held"
 BALLOTS = "forum.ballots"  # current_app.extensions: each article's ballot, by slug
 
 
@@ -273,6 +280,7 @@ def _upsert_statement(dialect: str, questions: int):
         bindparam("reader", type_=String),
         bindparam("address", type_=String),
         false(),
+        _new_vote_status(),
         bindparam("now", type_=DateTime),
         bindparam("now", type_=DateTime),
     ).where(unchanged)
@@ -283,6 +291,7 @@ def _upsert_statement(dialect: str, questions: int):
             "reader_hash",
             "address_hash",
             "burst",
+            "status",
             "created_at",
             "updated_at",
         ],
@@ -293,6 +302,35 @@ def _upsert_statement(dialect: str, questions: int):
         set_={name: insert.excluded[name] for name in ("choice_id", "updated_at", "address_hash")},
     )
     return upsert.returning(votes.c.created_at, *_standing_of_reader_and_address())
+
+
+def _new_vote_status():
+    # Read before the insert, in its own statement: a new row is held when the address has
+    # had its allowance of other readers in the window and this reader is not one of the
+    # counted ones (a changed vote keeps its row's status: the upsert does not set it).
+    # Two new readers of one address at the same instant may both take the last place.
+    votes = Vote.__table__.alias("allowance_votes")
+    reader = bindparam("reader", type_=String)
+    allowance = bindparam("burst_voters", type_=Integer)
+    from_address = (votes.c.address_hash == bindparam("address", type_=String)) & (
+        votes.c.created_at >= bindparam("since")
+    )
+    other_voters = (
+        select(votes.c.reader_hash)
+        .where(from_address, votes.c.reader_hash != reader)
+        .distinct()
+        .limit(allowance)
+        .subquery()
+    )
+    counted_here = exists().where(
+        from_address, votes.c.reader_hash == reader, votes.c.status.in_(COUNTED_VOTE_STATUSES)
+    )
+    held = (
+        (allowance > 0)
+        & (select(func.count()).select_from(other_voters).scalar_subquery() >= allowance)
+        & ~counted_here
+    )
+    return case((held, literal(HELD, String)), else_=literal(COUNTED, String))
 
 
 def _standing_of_reader_and_address():

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
 from forum.models import Article, PollQuestion, Vote
+from forum.models.articles import COUNTED_VOTE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class PollResults:
     questions: list[QuestionResult]
     voters: int
     reader_has_voted: bool
+    # Readers whose votes are held for review (forum.polls.ballot): not in the figures.
+    held_voters: int = 0
 
 
 def load_questions(article: Article) -> list[PollQuestion]:
@@ -67,19 +70,25 @@ def get_article_with_poll(slug: str) -> Article | None:
 
 
 def poll_results(questions: list[PollQuestion], reader_hash: str | None) -> PollResults:
-    """Counts, percentages and the reader's own answers for these questions (2 queries)."""
+    """Counts, percentages and the reader's own answers for these questions (2 queries);
+    held and discarded votes are left out of the counts, and the held ones are counted apart."""
     ids = [q.id for q in questions]
-    counts = dict(
-        db.session.execute(
-            select(Vote.choice_id, func.count())
-            .where(Vote.question_id.in_(ids))
-            .group_by(Vote.choice_id)
-        ).all()
-    )
+    counts: dict[int, int] = {}
+    held: dict[int, int] = {}
+    for choice_id, status, count in db.session.execute(
+        select(Vote.choice_id, Vote.status, func.count())
+        .where(Vote.question_id.in_(ids))
+        .group_by(Vote.choice_id, Vote.status)
+    ).all():
+        if status in COUNTED_VOTE_STATUSES:
+            counts[choice_id] = counts.get(choice_id, 0) + count
+        elif status == "held":
+            held[choice_id] = held.get(choice_id, 0) + count
     mine = _reader_choices(ids, reader_hash)
     results = [_question_result(q, counts, mine.get(q.id)) for q in questions]
     voters = max((r.voters for r in results), default=0)
-    return PollResults(results, voters, bool(mine))
+    held_voters = max((sum(held.get(c.id, 0) for c in q.choices) for q in questions), default=0)
+    return PollResults(results, voters, bool(mine), held_voters)
 
 
 def _reader_choices(question_ids: list[int], reader_hash: str | None) -> dict[int, int]:
