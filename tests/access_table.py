@@ -98,6 +98,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/moderation/articles/<slug>/settings"): staff_action(
         url="/moderation/articles/{article_slug}/settings", data=SETTINGS
     ),
+    ("GET", "/moderation/articles/<slug>/integrite"): staff_page(
+        url="/moderation/articles/{article_slug}/integrite"
+    ),
+    ("POST", "/moderation/articles/<slug>/integrite"): staff_action(
+        url="/moderation/articles/{article_slug}/integrite", data={"release": "1"}
+    ),
     ("GET", "/moderation/bans"): staff_page(),
     ("POST", "/moderation/bans/<int:ban_id>/lift"): staff_action(url="/moderation/bans/{ban}/lift"),
     ("GET", "/moderation/dashboard"): staff_page(),

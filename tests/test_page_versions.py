@@ -152,6 +152,17 @@ WRITES: dict[tuple[str, str], list[Write]] = {
             True,
         )
     ],
+    ("POST", "/moderation/articles/<slug>/integrite"): [
+        # Released votes count from now on (a commenter's may change their stance badge).
+        Write(
+            lambda w: w.moderator.post_form(
+                f"/moderation/articles/{ARTICLE_SLUG}/integrite",
+                {"release": "1"},
+                page=f"/moderation/articles/{ARTICLE_SLUG}/integrite",
+            ),
+            True,
+        )
+    ],
     ("POST", "/moderation/bans/<int:ban_id>/lift"): [
         Write(
             lambda w: w.moderator.post_form(

@@ -39,6 +39,7 @@ NOT_PAGES = {
     ("POST", "/moderation/comments/<int:comment_id>/ban"): "redirects",
     ("POST", "/moderation/bulk"): "redirects",
     ("POST", "/moderation/articles/<slug>/settings"): "redirects",
+    ("POST", "/moderation/articles/<slug>/integrite"): "redirects",
     ("POST", "/moderation/bans/<int:ban_id>/lift"): "redirects",
     ("POST", "/moderation/words/<int:rule_id>/delete"): "redirects",
 }
@@ -181,6 +182,14 @@ def render_staff_pages(app: Flask, pages: Pages, staff, moderator, admin) -> Non
         assert 'class="queue-item"' in queue.get_data(as_text=True), f"{tab}: empty queue"
         pages.keep(f"queue-{tab}", queue)
     pages.keep("articles", moderator.client.get("/moderation/articles"))
+    integrity = f"/moderation/articles/{ARTICLE_SLUG}/integrite"
+    pages.keep("integrity-empty", moderator.client.get(integrity))
+    for _ in range(app.config["FORUM_VOTE_BURST_COUNT"] + 1):  # one more than the allowance
+        done(Reader(app).vote({"credibility": 1, "relevance": 1}))
+    pages.keep("integrity", moderator.client.get(integrity))
+    pages.keep("article-results-held", Reader(app).open_article(resultats=1))
+    done(moderator.post_form(integrity, {"discard": "1"}, integrity))
+    pages.keep("integrity-decided", moderator.client.get(integrity))
     pages.keep("bans", moderator.client.get("/moderation/bans"))
     pages.keep("dashboard", admin.client.get("/moderation/dashboard"))
     pages.keep("words", admin.client.get("/moderation/words"))
