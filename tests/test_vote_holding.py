@@ -110,3 +110,12 @@ def test_a_double_click_on_a_first_vote_counts_one_voter(app, live_server):
     results = public_results(app)
     assert "2 votants" not in results and results.count("1 votant") == 2
     assert stored(app) == {"counted": 2}
+
+
+def test_a_held_vote_is_part_of_the_readers_data(app):
+    readers = [Reader(app) for _ in range(21)]
+    for reader in readers:
+        assert reader.vote({"credibility": 1, "relevance": 1}).status_code == 302
+    first, held = (r.client.get("/mes-donnees.json").get_json() for r in (readers[0], readers[-1]))
+    assert [v["status"] for v in first["votes"]] == ["counted", "counted"]
+    assert [v["status"] for v in held["votes"]] == ["held", "held"]

@@ -36,6 +36,9 @@ class VoteRecord:
     cast_at: datetime
     changed_at: datetime
     marked_as_burst: bool
+    # "counted", or "held" (beyond its address's allowance, not counted until staff release
+    # it), "released" or "discarded" (never counted): forum.polls.ballot.
+    status: str
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ def _votes(reader_hash: str) -> list[VoteRecord]:
             Vote.created_at,
             Vote.updated_at,
             Vote.burst,
+            Vote.status,
         )
         .join(PollQuestion, PollQuestion.id == Vote.question_id)
         .join(Article, Article.id == PollQuestion.article_id)
