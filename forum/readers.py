@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
 from flask import Flask, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -49,18 +50,28 @@ def ballot_token() -> str:
     request. A double submit or a retry of one rendered form then votes as one reader: the
     second request upserts the first one's rows instead of adding a voter."""
     if "ballot_token" not in g:
-        g.ballot_token = signed_serializer(BALLOT_SALT).dumps(secrets.token_urlsafe(24))
+        g.ballot_token = signed_serializer(BALLOT_SALT).dumps(
+            [time.time(), secrets.token_urlsafe(24)]
+        )
     return g.ballot_token
 
 
 def _id_from_ballot(ballot: str | None) -> str | None:
+    # Whoever holds the token gets the identity it names: it is honoured only as long as a
+    # rendered form is (FORUM_FORM_MAX_AGE_MINUTES), so an old copy of a page names no one.
     if not ballot:
         return None
     try:
         value = signed_serializer(BALLOT_SALT).loads(ballot)
     except BadSignature:
         return None
-    return value if isinstance(value, str) and 16 <= len(value) <= 64 else None
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    issued, reader_id = value
+    max_age = current_app.config["FORUM_FORM_MAX_AGE_MINUTES"] * 60
+    if not isinstance(issued, int | float) or not 0 <= time.time() - issued <= max_age:
+        return None
+    return reader_id if isinstance(reader_id, str) and 16 <= len(reader_id) <= 64 else None
 
 
 def forget_new_reader() -> None:

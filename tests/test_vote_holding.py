@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import AuditEntry, Vote
+from forum.readers import BALLOT_SALT
+from forum.security import signed_serializer
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token, poll_field
 from tests.http_client import HttpReader
 from tests.test_concurrency import fire_at_once, vote_form
@@ -119,3 +122,20 @@ def test_a_held_vote_is_part_of_the_readers_data(app):
     first, held = (r.client.get("/mes-donnees.json").get_json() for r in (readers[0], readers[-1]))
     assert [v["status"] for v in first["votes"]] == ["counted", "counted"]
     assert [v["status"] for v in held["votes"]] == ["held", "held"]
+
+
+def test_a_ballot_token_older_than_a_form_names_no_one(app, reader):
+    # Whoever holds a page's token would get its voter's identity: an old copy names no one.
+    page = reader.open_article().get_data(as_text=True)
+    token = BALLOT_RE.search(page).group(1)
+    data = {"csrf_token": csrf_token(page), "ballot": token, **answers(app)}
+    assert reader.client.post(f"{ARTICLE}/vote", data=data).status_code == 302
+    with app.app_context():
+        reader_id = signed_serializer(BALLOT_SALT).loads(token)[1]
+        max_age = app.config["FORUM_FORM_MAX_AGE_MINUTES"] * 60
+        old = signed_serializer(BALLOT_SALT).dumps([time.time() - max_age - 60, reader_id])
+    later = Reader(app)  # another browser, holding the same id in an expired token
+    data = {"csrf_token": csrf_token(later.open_article().get_data(as_text=True))}
+    response = later.client.post(f"{ARTICLE}/vote", data={**data, "ballot": old, **answers(app)})
+    assert response.status_code == 302
+    assert public_results(app).count("2 votants") == 2  # a voter of its own
