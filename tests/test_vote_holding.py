@@ -59,6 +59,16 @@ def test_one_client_casting_300_votes_gets_20_counted_and_the_rest_held(app):
     assert "280 votes en cours de vérification" in results
 
 
+def test_a_held_reader_is_told_their_vote_is_being_checked(app):
+    readers = [Reader(app) for _ in range(21)]
+    for reader in readers:
+        assert reader.vote({"credibility": 1, "relevance": 1}).status_code == 302
+    checked = "Votre vote est en cours de vérification"
+    assert checked not in readers[0].open_article().get_data(as_text=True)
+    held = html.unescape(readers[-1].open_article().get_data(as_text=True))
+    assert checked in held and "(votre réponse)" in held
+
+
 def test_an_office_of_200_readers_is_never_refused_and_counts_once_released(app, moderator):
     office = [Reader(app) for _ in range(200)]
     for reader in office:  # one address, all within a minute

@@ -42,6 +42,7 @@ class PollResults:
     reader_has_voted: bool
     # Readers whose votes are held for review (forum.polls.ballot): not in the figures.
     held_voters: int = 0
+    reader_vote_held: bool = False
 
 
 def load_questions(article: Article) -> list[PollQuestion]:
@@ -85,22 +86,24 @@ def poll_results(questions: list[PollQuestion], reader_hash: str | None) -> Poll
         elif status == "held":
             held[choice_id] = held.get(choice_id, 0) + count
     mine = _reader_choices(ids, reader_hash)
-    results = [_question_result(q, counts, mine.get(q.id)) for q in questions]
+    choices = {question: choice for question, (choice, _status) in mine.items()}
+    results = [_question_result(q, counts, choices.get(q.id)) for q in questions]
     voters = max((r.voters for r in results), default=0)
     held_voters = max((sum(held.get(c.id, 0) for c in q.choices) for q in questions), default=0)
-    return PollResults(results, voters, bool(mine), held_voters)
+    reader_held = any(status == "held" for _choice, status in mine.values())
+    return PollResults(results, voters, bool(mine), held_voters, reader_held)
 
 
-def _reader_choices(question_ids: list[int], reader_hash: str | None) -> dict[int, int]:
+def _reader_choices(question_ids: list[int], reader_hash: str | None) -> dict[int, tuple[int, str]]:
+    """The reader's choice and its vote's status, per question."""
     if not reader_hash or not question_ids:
         return {}
-    return dict(
-        db.session.execute(
-            select(Vote.question_id, Vote.choice_id).where(
-                Vote.question_id.in_(question_ids), Vote.reader_hash == reader_hash
-            )
-        ).all()
-    )
+    rows = db.session.execute(
+        select(Vote.question_id, Vote.choice_id, Vote.status).where(
+            Vote.question_id.in_(question_ids), Vote.reader_hash == reader_hash
+        )
+    ).all()
+    return {question: (choice, status) for question, choice, status in rows}
 
 
 def _question_result(
