@@ -61,6 +61,12 @@ def window_start(at: datetime, rule: BurstRule) -> datetime:
     return hour + timedelta(seconds=(int((at - hour).total_seconds()) // size) * size)
 
 
+def window_end(start: datetime, rule: BurstRule) -> datetime:
+    """The end of the window starting at `start` (windows never cross the hour)."""
+    next_hour = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return min(start + (rule.window or timedelta(hours=1)), next_hour)
+
+
 def held_groups(article_id: int, rule: BurstRule) -> list[HeldGroup]:
     """The article's held votes by address and window, the largest groups first."""
     rows = db.session.execute(
@@ -75,7 +81,7 @@ def held_groups(article_id: int, rule: BurstRule) -> list[HeldGroup]:
         votes[key] = votes.get(key, 0) + 1
         voters.setdefault(key, set()).add(reader)
     groups = [
-        HeldGroup(address, start, start + rule.window, len(voters[key]), votes[key])
+        HeldGroup(address, start, window_end(start, rule), len(voters[key]), votes[key])
         for key in votes
         for address, start in [key]
     ]
@@ -141,7 +147,7 @@ def decide(
     if address_hash is not None:
         condition &= Vote.address_hash == address_hash
     if window is not None:
-        condition &= (Vote.created_at >= window) & (Vote.created_at < window + rule.window)
+        condition &= (Vote.created_at >= window) & (Vote.created_at < window_end(window, rule))
     changed = db.session.execute(
         update(Vote)
         .where(condition)
@@ -174,7 +180,7 @@ def _decision_detail(
             _(
                 "fenêtre du %(start)s au %(end)s (UTC)",
                 start=window.strftime("%d/%m/%Y %H:%M"),
-                end=(window + rule.window).strftime("%H:%M"),
+                end=window_end(window, rule).strftime("%H:%M"),
             )
         )
     return f"{what} ({', '.join(where)})" if where else what
