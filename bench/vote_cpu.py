@@ -88,15 +88,21 @@ def main() -> None:
     try:
         post_votes(ours, VOTE_PATH, body, cookie, 200, 0)  # warm both up
         post_votes(bare, "/vote-db", body, "", 200, 0)
+        best_ours = best_bare = float("inf")
         for round_ in range(args.rounds):
             start = (round_ + 1) * args.votes
-            our = post_votes(ours, VOTE_PATH, body, cookie, args.votes, start)
-            yard = post_votes(bare, "/vote-db", body, "", args.votes, start)
+            our = post_votes(ours, VOTE_PATH, body, cookie, args.votes, start) / args.votes
+            yard = post_votes(bare, "/vote-db", body, "", args.votes, start) / args.votes
+            best_ours, best_bare = min(best_ours, our), min(best_bare, yard)
             print(
-                f"round {round_ + 1}: ours {our / args.votes * 1e3:.3f} ms CPU/vote, "
-                f"bare POST+upsert {yard / args.votes * 1e3:.3f} ms, "
-                f"bare/ours {yard / our:.2f}x"
+                f"round {round_ + 1}: ours {our * 1e3:.3f} ms CPU/vote, "
+                f"bare POST+upsert {yard * 1e3:.3f} ms, bare/ours {yard / our:.2f}x"
             )
+        # Other processes share the cores: the least CPU a round took is the steadiest figure.
+        print(
+            f"best: ours {best_ours * 1e3:.3f} ms, bare POST+upsert {best_bare * 1e3:.3f} ms, "
+            f"bare/ours {best_bare / best_ours:.2f}x"
+        )
         if args.profile:
             profile_cpu(lambda: post_votes(ours, VOTE_PATH, body, cookie, args.votes, 10**6))
     finally:
