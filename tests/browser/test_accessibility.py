@@ -29,8 +29,11 @@ def test_reader_pages_have_no_wcag_violations(axe_page, comment, path):
     assert axe_violations(axe_page) == []
 
 
+@pytest.mark.parametrize("viewport", [(1280, 900), (375, 812)], ids=["desktop", "phone"])
 @pytest.mark.parametrize("path", STAFF_PAGES)
-def test_staff_pages_have_no_wcag_violations(app, axe_page, comment, path):
+def test_staff_pages_have_no_wcag_violations(app, axe_page, comment, path, viewport):
+    width, height = viewport
+    axe_page.set_viewport_size({"width": width, "height": height})
     create_staff_account(app, "admin@redaction.example", "admin")
     axe_page.goto("/staff/login")
     axe_page.get_by_label("Adresse e-mail").fill("admin@redaction.example")
