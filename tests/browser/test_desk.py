@@ -157,3 +157,44 @@ def test_queue_comes_first_and_the_menu_keeps_to_one_line(app, browser, live_ser
     page.keyboard.press("?")
     expect(page.get_by_text("commentaire suivant")).to_be_visible()
     page.context.close()
+
+
+def test_admin_filters_the_audit_log_and_opens_the_legend_by_keyboard_without_javascript(
+    app, browser, live_server
+):
+    approved = add_comment(app, body="Avis à approuver", status="pending")
+    other = add_comment(app, body="Avis à mettre en avant")
+    create_staff_account(app, EMAIL, "admin")
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport=PHONE
+    )
+    page = context.new_page()
+    page.goto("/staff/login")
+    tab_to(page, page.get_by_label("Adresse e-mail"))
+    page.keyboard.type(EMAIL)
+    page.keyboard.press("Tab")
+    page.keyboard.type(STAFF_PASSWORD)
+    press_and_wait(page, "Enter")
+
+    tab_to(page, page.get_by_role("link", name="Raccourcis clavier"))  # the "?" link
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("commentaire suivant")).to_be_visible()
+    tab_to(page, page.locator(f"#c-{approved}").get_by_role("button", name="Approuver"))
+    press_and_wait(page, "Enter")
+    page.goto("/moderation?tab=recent")
+    tab_to(page, page.locator(f"#c-{other}").get_by_role("button", name="Mettre en avant"))
+    press_and_wait(page, "Enter")
+
+    tab_to(page, page.get_by_role("link", name="Journal"))
+    press_and_wait(page, "Enter")
+    tab_to(page, page.get_by_text("Filtrer le journal"))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_label("Action", exact=True))
+    page.keyboard.type("Mises")
+    expect(page.get_by_label("Action", exact=True)).to_have_value("feature")
+    tab_to(page, page.get_by_role("button", name="Filtrer"))
+    press_and_wait(page, "Enter")
+    log = page.locator(".audit-log")
+    expect(log).to_contain_text(f"a mis en avant le commentaire n° {other}")
+    expect(log).not_to_contain_text("a approuvé")
+    context.close()
