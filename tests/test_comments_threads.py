@@ -122,14 +122,14 @@ def test_another_reader_cannot_edit_or_delete(make_reader, app):
     author, other = make_reader(), make_reader()
     post_comment(author, body="Mon avis")
     assert edit_form(other, 1).status_code == 403
-    response = other.post_form("/comments/1/delete", {})
+    response = other.post_form("/comments/1/delete", {"confirm": "y"})
     assert response.status_code == 403
     assert last_comment(app).deleted_at is None
 
 
 def test_delete_without_replies_removes_it_from_the_page(reader, app):
     post_comment(reader, body="À effacer")
-    response = reader.post_form("/comments/1/delete", {})
+    response = reader.post_form("/comments/1/delete", {"confirm": "y"})
     assert response.status_code == 302
     html = discussion_html(reader)
     assert "À effacer" not in html and "0 commentaire" in html
@@ -138,11 +138,29 @@ def test_delete_without_replies_removes_it_from_the_page(reader, app):
     assert reader.client.get("/comments/1").status_code == 410
 
 
+def test_delete_asks_for_confirmation_first(reader, app):
+    post_comment(reader, body="À garder")
+    response = reader.post_form("/comments/1/delete", {}, page="/comments/1/edit")
+    assert response.status_code == 400
+    assert "Cochez la case pour confirmer la suppression." in response.text
+    assert "À garder" in response.text  # the edit page again, text and all
+    assert last_comment(app).deleted_at is None
+    response = reader.post_form("/comments/1/delete", {"confirm": "y"}, page="/comments/1/edit")
+    assert response.status_code == 302 and last_comment(app).deleted_at is not None
+
+
+def test_the_edit_page_tells_the_time_left_in_the_window(reader, app):
+    post_comment(reader, body="Version 1")
+    assert "Il vous reste 15 minutes pour le modifier" in edit_form(reader, 1).text
+    update_comment(app, 1, created_at=utcnow() - timedelta(minutes=14, seconds=30))
+    assert "Il vous reste 1 minute pour le modifier" in edit_form(reader, 1).text
+
+
 def test_delete_with_replies_keeps_a_placeholder(make_reader):
     author, other = make_reader(), make_reader()
     post_comment(author, body="À effacer")
     post_comment(other, body="Une réponse", pseudonym="Autre", parent_id=1)
-    author.post_form("/comments/1/delete", {})
+    author.post_form("/comments/1/delete", {"confirm": "y"})
     html = discussion_html(other)
     assert "À effacer" not in html
     assert re.search(r'id="c1".*commentaire supprimé.*id="c2".*Une réponse', html, re.S)

@@ -109,7 +109,9 @@ def discussion_context(
         )
         form.parent_id.data = reply_to
     form.ensure_token()
-    notice = None if staff else _ban_notice(viewer.reader_hash)
+    notice = None if staff else reader_ban_notice(viewer.reader_hash)
+    if notice:
+        _withdraw_edit_links(discussion.threads)
     if notice or form.parent_id.data not in _shown_ids(discussion.threads):
         form.parent_id.data = None
     return {
@@ -123,8 +125,9 @@ def discussion_context(
     }
 
 
-def _ban_notice(reader_hash: str | None) -> str | None:
-    """Why this reader may not comment and until when, shown in place of the form."""
+def reader_ban_notice(reader_hash: str | None) -> str | None:
+    """Why this reader may not comment and until when, shown in place of the form; None
+    when no ban holds (nor edits of their comments: an edit is judged as a new comment)."""
     if reader_hash is None:
         return None
     ban = active_ban(reader_hash, current_address_hash())
@@ -158,6 +161,12 @@ def _render_shared_threads(
         reply_target=None,
     )
     return replace(discussion, threads=[]), html.replace(generate_csrf(), CSRF_PLACEHOLDER)
+
+
+def _withdraw_edit_links(nodes) -> None:
+    for node in nodes:
+        node.editable = False
+        _withdraw_edit_links(node.replies)
 
 
 def _shown_ids(nodes) -> set[int]:
