@@ -95,7 +95,8 @@ class DeleteForm(FlaskForm):
         _l("Je confirme : le texte de ce commentaire sera effacé définitivement."),
         validators=[DataRequired(message=_l("Cochez la case pour confirmer la suppression."))],
     )
-    submit = SubmitField(_l("Supprimer définitivement"))
+    # Not "submit": the edit form on the same page has that id.
+    delete = SubmitField(_l("Supprimer définitivement"))
 
 
 class FlagForm(FlaskForm):

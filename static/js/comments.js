@@ -36,13 +36,22 @@
     });
   }
 
-  // "Répondre" moves the comment form under the comment instead of reloading the page.
+  // "Répondre" moves the comment form under the comment instead of reloading the page;
+  // "Annuler la réponse" puts it back where it was, as a new comment again.
+  var formHome = null;
+
   function enhanceReply(link) {
     link.addEventListener("click", function (event) {
       var form = document.getElementById("commenter");
       var target = document.getElementById("c" + link.dataset.reply);
       if (!form || !target) return;
       event.preventDefault();
+      var title = form.querySelector(".form-title");
+      if (!formHome) {
+        formHome = document.createComment("commenter");
+        form.before(formHome);
+        form.dataset.newTitle = title.textContent;
+      }
       var parent = form.querySelector("input[name=parent_id]");
       if (!parent) {
         parent = document.createElement("input");
@@ -52,10 +61,34 @@
       }
       parent.value = link.dataset.reply;
       form.classList.add("reply-form");
-      form.querySelector(".form-title").textContent = link.dataset.replyTitle;
+      title.textContent = link.dataset.replyTitle;
+      cancelControl(form).dataset.returnTo = link.dataset.reply;
       target.appendChild(form);
       form.querySelector("textarea").focus();
     });
+  }
+
+  function cancelControl(form) {
+    var cancel = form.querySelector("button.cancel-reply");
+    if (cancel) return cancel;
+    cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary cancel-reply";
+    cancel.textContent = form.dataset.cancelLabel;
+    cancel.addEventListener("click", function () { cancelReply(form, cancel); });
+    form.querySelector(".actions").appendChild(cancel);
+    return cancel;
+  }
+
+  function cancelReply(form, cancel) {
+    var link = document.querySelector('a.reply-link[data-reply="' + cancel.dataset.returnTo + '"]');
+    var parent = form.querySelector("input[name=parent_id]");
+    if (parent) parent.remove();
+    cancel.remove();
+    form.classList.remove("reply-form");
+    form.querySelector(".form-title").textContent = form.dataset.newTitle;
+    formHome.after(form);
+    if (link) link.focus();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -82,3 +82,22 @@ def test_discussion_without_javascript(page_without_js, output_dir):
     expect(page).to_have_url(re.compile(r"sort=oldest"))
     page.set_viewport_size({"width": 320, "height": 800})
     page.screenshot(path=str(output_dir / "discussion-nojs-320.png"), full_page=True)
+
+
+def test_a_reply_in_progress_can_be_cancelled_with_javascript(page):
+    page.goto(ARTICLE)
+    post(page, "Camille", "Un premier avis.")
+    page.locator("#c1").get_by_role("link", name="Répondre").click()
+    form = page.locator("#commenter")
+    expect(page.locator("#c1 #commenter")).to_have_count(1)
+    expect(form.locator(".form-title")).to_have_text("Répondre à Camille")
+
+    form.get_by_role("button", name="Annuler la réponse").click()
+    expect(page.locator("#c1 #commenter")).to_have_count(0)
+    expect(form.locator(".form-title")).to_have_text("Donner votre avis")
+    expect(form.get_by_role("button", name="Annuler la réponse")).to_have_count(0)
+    expect(page.locator("#c1").get_by_role("link", name="Répondre")).to_be_focused()
+    # Sent now, it is a new comment, not a reply.
+    post(page, "", "Un second avis, pas une réponse.")
+    expect(page.locator("ol.replies")).to_have_count(0)
+    expect(page.locator(".discussion > ol.comment-list > li")).to_have_count(2)
