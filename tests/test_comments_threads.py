@@ -245,7 +245,8 @@ def test_permalink_leads_to_the_page_that_shows_the_comment(app, reader):
     assert response.headers["Location"].endswith(f"{ARTICLE_URL}?page=3#c{oldest}")
     reply_id = oldest + 12  # replies are inserted after every top-level comment
     response = reader.client.get(f"/comments/{reply_id}")
-    assert response.headers["Location"].endswith(f"?page=3#c{reply_id}")
+    # A reply's address names its thread too, shown whole if it is long.
+    assert response.headers["Location"].endswith(f"?page=3&fil={oldest}#c{reply_id}")
     assert (
         reader.client.get(f"/comments/{ids[-1]}")
         .headers["Location"]
@@ -295,3 +296,38 @@ def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, admin):
     )
     comment = last_comment(app)
     assert (comment.status, comment.pending_reason) == ("pending", "suspect_word")
+
+
+EXPAND_RE = re.compile(r'<a href="([^"]+)" data-expand="(\d+)" data-first="(\d+)">([^<]+)</a>')
+
+
+def test_a_long_thread_shows_its_first_replies_and_a_link_to_the_others(app, make_reader):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    [short] = seed_comments(app, 1, replies_per_thread=5, reader_prefix="court")
+    reader = make_reader()
+    html = discussion_html(reader)
+    replies = list(range(top + 1, top + 9))
+    assert shown_ids(html) == [short, *range(short + 1, short + 6), top, *replies[:3]]
+    [(href, thread, first, text)] = EXPAND_RE.findall(html)
+    assert (int(thread), int(first), text) == (top, replies[3], "voir les 5 autres réponses")
+    whole = reader.client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+    assert f"fil={top}" in href and href.endswith(f"#c{replies[3]}")
+    assert shown_ids(whole) == [short, *range(short + 1, short + 6), top, *replies]
+    assert "autres réponses" not in whole
+
+
+def test_a_reply_in_a_collapsed_thread_is_shown_to_its_author(app, make_reader):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    author = make_reader()
+    response = post_comment(author, body="Ma réponse, tout au bout", parent_id=top)
+    assert f"fil={top}" in response.headers["Location"]
+    page = author.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ma réponse, tout au bout" in page
+    assert "Ma réponse, tout au bout" in discussion_html(author, fil=top)
+
+
+def test_the_page_links_say_where_the_reader_is(app, reader):
+    seed_comments(app, 12)
+    html = discussion_html(reader, page=2)
+    assert "Page 2 sur 3" in html
+    assert 'title="Première page">1</a>' in html and 'title="Dernière page">3</a>' in html

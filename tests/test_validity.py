@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from tests.comment_helpers import comments, post_comment
+from tests.comment_helpers import comments, post_comment, seed_comments
 from tests.conftest import ARTICLE_SLUG, Reader, skip_or_fail
 from tests.test_access_matrix import ACCESS
 
@@ -142,6 +142,13 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
 
     pages.keep("index", Reader(app).client.get("/"))
     pages.keep("article-anonymous", Reader(app).open_article())
+    [long_thread] = seed_comments(
+        app, 1, replies_per_thread=6, reader_prefix="long", start_minutes_ago=0
+    )
+    collapsed = Reader(app).open_article()
+    assert "voir les 3 autres réponses" in collapsed.get_data(as_text=True)
+    pages.keep("article-long-thread-collapsed", collapsed)
+    pages.keep("article-long-thread-whole", Reader(app).open_article(fil=long_thread))
     pages.keep("article-results", Reader(app).open_article(resultats=1))
     pages.keep("article-page-2", Reader(app).open_article(page=2))
     pages.keep("article-filtered", Reader(app).open_article(stance="credible", sort="useful"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app, render_template, url_for
 from flask_babel import get_locale
@@ -73,6 +74,7 @@ def comment_location(comment: Comment, article: Article) -> str:
         "articles.show",
         slug=article.slug,
         page=page if page > 1 else None,
+        fil=comment.thread_id,  # a reply is shown even in a long, collapsed thread
         _anchor=f"c{comment.id}",
     )
 
@@ -87,18 +89,24 @@ def discussion_context(
     stance: str | None,
     reply_to: int | None,
     after: int | None = None,
+    whole_thread: int | None = None,
 ) -> dict | None:
     """Template data of one discussion page; None when the page does not exist."""
     staff = signed_in_staff()
     threads_html = None
+    # Threads shown whole: the one asked for, and the one holding the comment answered.
+    answered = form.parent_id.data if form is not None else reply_to
+    whole = frozenset(i for i in (whole_thread, answered) if i)
     if staff is None and not viewer.personal and reply_to is None:
-        shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance, after=after)
+        shared = shared_threads(
+            article, viewer, page=page, sort=sort, stance=stance, after=after, whole=whole
+        )
         if shared is None:
             return None
         discussion, threads_html = shared
     else:
         discussion = load_discussion(
-            article, viewer, page=page, sort=sort, stance=stance, after=after
+            article, viewer, page=page, sort=sort, stance=stance, after=after, whole=whole
         )
     if discussion is None:
         return None
@@ -135,12 +143,21 @@ def reader_ban_notice(reader_hash: str | None) -> str | None:
 
 
 def shared_threads(
-    article: Article, viewer: Viewer, *, page: int, sort: str, stance: str | None, after: int | None
+    article: Article,
+    viewer: Viewer,
+    *,
+    page: int,
+    sort: str,
+    stance: str | None,
+    after: int | None,
+    whole: frozenset[int] = frozenset(),
 ) -> tuple[Discussion, Markup] | None:
     """The page's threads as every reader without marks of their own sees them, cached."""
     sort, stance = known_order_and_side(sort, stance)
+    render = partial(_render_shared_threads, article, viewer, page, sort, stance, after, whole)
+    # A thread shown whole is asked for by number: not cached, or any number would fill it.
     key = article_key(article, "threads-html", page, sort, stance, after, get_locale())
-    entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance, after))
+    entry = render() if whole else cached(key, render)
     if entry is None:
         return None
     discussion, html = entry
@@ -148,9 +165,11 @@ def shared_threads(
 
 
 def _render_shared_threads(
-    article, viewer, page, sort, stance, after
+    article, viewer, page, sort, stance, after, whole
 ) -> tuple[Discussion, str] | None:
-    discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance, after=after)
+    discussion = load_discussion(
+        article, viewer, page=page, sort=sort, stance=stance, after=after, whole=whole
+    )
     if discussion is None:
         return None
     html = render_template(

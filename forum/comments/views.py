@@ -64,6 +64,7 @@ def permalink(comment_id: int):
             "articles.show",
             slug=article.slug,
             page=page if page > 1 else None,
+            fil=comment.thread_id,
             _anchor=f"c{comment.id}",
         )
     )

@@ -91,9 +91,40 @@
     if (link) link.focus();
   }
 
+  // "Voir les N autres réponses" shows the whole thread in place: the same page with that
+  // thread whole is fetched and its item swapped in (the link works without this too).
+  function enhanceExpand(link) {
+    link.addEventListener("click", function (event) {
+      if (!window.fetch || !window.DOMParser) return;
+      var item = link.closest("li.comment-item");
+      if (!item || item.querySelector("#commenter")) return;
+      event.preventDefault();
+      fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("c" + link.dataset.expand);
+        var freshItem = fresh && fresh.closest("li.comment-item");
+        if (!freshItem) throw new Error("thread not found");
+        item.replaceWith(freshItem);
+        enhance(freshItem);
+        var first = document.getElementById("c" + link.dataset.first);
+        if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
+      }).catch(function () {
+        window.location.href = link.href;
+      });
+    });
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("a.reply-link[data-reply]").forEach(enhanceReply);
+    root.querySelectorAll("form[data-enhance=useful]").forEach(enhanceUseful);
+    root.querySelectorAll("a[data-expand]").forEach(enhanceExpand);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("a.reply-link[data-reply]").forEach(enhanceReply);
-    document.querySelectorAll("form[data-enhance=useful]").forEach(enhanceUseful);
+    enhance(document);
     document.querySelectorAll("form[data-enhance=comment]").forEach(guardDoubleSubmit);
   });
 })();

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.comment_helpers import seed_comments
 from tests.conftest import ARTICLE_SLUG
 
 pytestmark = pytest.mark.browser
@@ -101,3 +102,24 @@ def test_a_reply_in_progress_can_be_cancelled_with_javascript(page):
     post(page, "", "Un second avis, pas une réponse.")
     expect(page.locator("ol.replies")).to_have_count(0)
     expect(page.locator(".discussion > ol.comment-list > li")).to_have_count(2)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_long_thread_opens_in_place_with_or_without_javascript(
+    app, browser, live_server, javascript
+):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(ARTICLE)
+    thread = page.locator(f"li.comment-item:has(> #c{top})")
+    expect(thread.locator("article.comment")).to_have_count(4)
+    thread.get_by_role("link", name="voir les 5 autres réponses").click()
+    expect(thread.locator("article.comment")).to_have_count(9)
+    expect(page.get_by_role("link", name="voir les 5 autres réponses")).to_have_count(0)
+    if javascript:  # in place: same address, the first new reply has the focus
+        expect(page).to_have_url(re.compile(rf"{ARTICLE}$"))
+        expect(page.locator(f"#c{top + 4}")).to_be_focused()
+    else:
+        expect(page).to_have_url(re.compile(rf"fil={top}#c{top + 4}$"))
+    context.close()
