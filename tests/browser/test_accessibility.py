@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from forum.models import utcnow
 from tests.browser.axe import axe_violations
 from tests.browser.pages import READER_PAGES, STAFF_PAGES
+from tests.comment_helpers import seed_comments
 from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, add_comment, create_staff_account
 
 pytestmark = pytest.mark.browser
@@ -48,4 +49,24 @@ def test_results_after_a_vote_have_no_wcag_violations(axe_page):
     axe_page.get_by_label("Sans avis").nth(1).check()
     axe_page.get_by_role("button", name="Voter").click()
     axe_page.locator(".poll-results").wait_for()
+    assert axe_violations(axe_page) == []
+    axe_page.get_by_text("Modifier mon vote").click()  # the <details> with the form, opened
+    expect(axe_page.get_by_role("button", name="Enregistrer mon nouveau vote")).to_be_visible()
+    assert axe_violations(axe_page) == []
+
+
+def test_long_thread_edit_and_delete_confirmation_have_no_wcag_violations(app, axe_page):
+    seed_comments(app, 1, replies_per_thread=8)
+    axe_page.goto(f"/articles/{ARTICLE_SLUG}")
+    expect(axe_page.get_by_role("link", name="voir les 5 autres réponses")).to_be_visible()
+    assert axe_violations(axe_page) == []
+    form = axe_page.locator("#commenter")
+    form.get_by_label("Pseudonyme").fill("Camille")
+    form.get_by_label("Votre commentaire").fill("Un avis à supprimer")
+    form.get_by_role("button", name="Publier").click()
+    axe_page.get_by_role("link", name="Modifier ou supprimer").click()
+    expect(axe_page.get_by_text("Il vous reste 15 minutes")).to_be_visible()
+    assert axe_violations(axe_page) == []
+    axe_page.get_by_role("button", name="Supprimer définitivement").click()
+    expect(axe_page.get_by_text("Cochez la case pour confirmer la suppression.")).to_be_visible()
     assert axe_violations(axe_page) == []
