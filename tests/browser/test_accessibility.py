@@ -70,3 +70,27 @@ def test_long_thread_edit_and_delete_confirmation_have_no_wcag_violations(app, a
     axe_page.get_by_role("button", name="Supprimer définitivement").click()
     expect(axe_page.get_by_text("Cochez la case pour confirmer la suppression.")).to_be_visible()
     assert axe_violations(axe_page) == []
+
+
+def test_one_type_system_and_red_erase_buttons(axe_page):
+    page = axe_page
+    page.goto(f"/articles/{ARTICLE_SLUG}")
+
+    def font(selector: str) -> str:
+        return page.locator(selector).first.evaluate("e => getComputedStyle(e).fontFamily")
+
+    serif, sans = font(".article-body p"), font("h1")
+    assert serif.startswith("Georgia") and sans.startswith("system-ui")
+    for ui in ("h2", "legend", "button[type=submit]", ".field label", ".hint"):
+        assert font(ui) == sans, ui
+    page.get_by_label("Plutôt crédible").check()
+    page.get_by_label("Sans avis").nth(1).check()
+    page.get_by_role("button", name="Voter").click()
+    page.locator(".poll-results").wait_for()
+    page.goto("/mes-donnees")
+    erase = page.get_by_role("button", name="Supprimer mes données")
+    colours = erase.evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]"
+    )
+    assert colours == ["rgb(176, 0, 32)", "rgb(255, 255, 255)"]
+    assert font(".danger-zone input[type=submit]") == sans
