@@ -331,3 +331,13 @@ def test_the_page_links_say_where_the_reader_is(app, reader):
     html = discussion_html(reader, page=2)
     assert "Page 2 sur 3" in html
     assert 'title="Première page">1</a>' in html and 'title="Dernière page">3</a>' in html
+
+
+def test_replying_to_a_reply_of_a_long_thread_keeps_the_thread_whole(app, reader):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    last = top + 8
+    html = discussion_html(reader, fil=top, repondre=last)
+    assert 'id="repondre-' + str(last) + '"' in html and "autres réponses" not in html
+    cancel = re.search(r'<a href="([^"]+)">Annuler la réponse</a>', html).group(1)
+    assert f"fil={top}" in cancel and cancel.endswith(f"#c{last}")
+    assert f'id="repondre-{last}"' in discussion_html(reader, repondre=last)
