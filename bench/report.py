@@ -20,8 +20,9 @@ LOADS = (
 ACKNOWLEDGED_LOADS = ("vote", "comment", "bare_vote_db")
 PAGE_RATIO_MIN = 0.5
 P50_GROWTH_MAX = 1.3
-VOTES_PER_SECOND_MIN = 1000
-RSS_MAX_MB = 80
+# Our vote against the least a recorded vote can be on the same machine, in the same run.
+VOTE_RATIO_MIN = 0.6
+PSS_MAX_MB = 55
 
 
 def _by_backend(runs: list[dict]) -> dict[str, list[dict]]:
@@ -58,13 +59,15 @@ def evaluate(runs: list[dict]) -> list[dict]:
 
 
 def _memory_target(runs: list[dict]) -> dict:
+    # The proportional share: what a host pays per worker, pages shared with the master and
+    # the other workers counted once between them. RSS is shown beside it.
     rss = [mb for run in runs for mb in run["rss_mb"] if mb is not None]
     pss = [mb for run in runs for mb in run.get("pss_mb", []) if mb is not None]
-    detail = f"max {max(rss):.1f} MB" if rss else "not measured"
-    if pss:
-        detail += f" (proportional share, PSS: max {max(pss):.1f} MB)"
+    detail = f"max {max(pss):.1f} MB" if pss else "not measured"
+    if rss:
+        detail += f" (RSS: max {max(rss):.1f} MB)"
     return _target(
-        f"RSS per worker ≤ {RSS_MAX_MB} MB", detail, max(rss) <= RSS_MAX_MB if rss else None
+        f"PSS per worker ≤ {PSS_MAX_MB} MB", detail, max(pss) <= PSS_MAX_MB if pss else None
     )
 
 
@@ -119,23 +122,24 @@ def _growth_targets(backend: str, small: dict, large: dict) -> list[dict]:
 def _vote_target(run: dict) -> dict:
     vote = run["vote"]
     rate = acknowledged_per_second(vote)
-    detail = f"{rate:.1f} votes/s ({rate / VOTES_PER_SECOND_MIN:.2f}×), {vote['lost']} lost"
+    recorded = run.get("bare_vote_db")
+    floor = acknowledged_per_second(recorded) if recorded else 0.0
+    ratio = rate / floor if floor else None
+    if ratio is not None:
+        detail = (
+            f"{ratio:.2f}× a bare Flask POST that writes the ballot in one upsert "
+            f"({rate:.1f} against {floor:,.0f}/s), {vote['lost']} lost"
+        )
+    else:
+        detail = f"{rate:.1f} votes/s, no bare POST+upsert figure, {vote['lost']} lost"
     bare = run.get("bare_post", {}).get("requests_per_second")
     if bare:
-        # An absolute target: what the machine allows is shown beside it.
-        detail += f"; {rate / bare:.2f}× a bare Flask POST ({bare:,.0f}/s on this machine)"
-    recorded = run.get("bare_vote_db")
-    if recorded:
-        floor = acknowledged_per_second(recorded)
-        detail += (
-            f", {rate / floor:.2f}× a bare Flask POST that writes the ballot in one "
-            f"upsert ({floor:,.0f}/s)"
-        )
+        detail += f"; {rate / bare:.2f}× a bare Flask POST ({bare:,.0f}/s)"
     return _target(
-        f"postgresql: ≥ {VOTES_PER_SECOND_MIN:,} votes/s acknowledged, none lost "
+        f"postgresql: vote ≥ {VOTE_RATIO_MIN}× the bare POST+upsert, none lost "
         f"({run['size']:,} comments)",
         detail,
-        rate >= VOTES_PER_SECOND_MIN and vote["lost"] == 0,
+        ratio >= VOTE_RATIO_MIN and vote["lost"] == 0 if ratio is not None else None,
     )
 
 

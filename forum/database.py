@@ -39,6 +39,19 @@ def single_statement_connection() -> Connection:
     return connection
 
 
+def autocommit_statements() -> None:
+    """On PostgreSQL, let the session's next statements each commit as they run.
+
+    For writes whose statements are each complete on their own: autocommit spares the BEGIN
+    and COMMIT round trips. Only at the session's first use in the request (a transaction
+    under way is left as it is); the connection goes back to the pool as it was. SQLite keeps
+    the session's transaction, which the view commits (its BEGIN is a function call).
+    """
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def is_deadlock(error: DBAPIError) -> bool:
     """PostgreSQL cancelled the statement to break a lock cycle: running it again succeeds."""
     return getattr(error.orig, "sqlstate", None) == DEADLOCK_DETECTED

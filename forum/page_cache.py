@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import event, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from forum.extensions import cache
+from forum.extensions import cache, db
 from forum.models import Article, Comment, Vote
 
 T = TypeVar("T")
@@ -43,6 +43,13 @@ class UndeclaredPageChange(RuntimeError):
 def changes_pages(*article_ids: int) -> dict[str, tuple[int, ...]]:
     """Execution options naming the articles whose pages a statement changes (maybe none)."""
     return {_DECLARATION: article_ids}
+
+
+def changed_page(article_id: int) -> None:
+    """Name an article whose page changed, when only a statement's result tells (a vote
+    whose RETURNING says the voter has commented): the statement itself named none."""
+
+    _mark_changed(db.session(), (article_id,))
 
 
 def cached(key: str, compute: Callable[[], T]) -> T:

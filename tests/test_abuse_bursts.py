@@ -31,12 +31,22 @@ def test_a_burst_is_marked_from_its_first_vote_and_still_counted(app, make_reade
     for _ in range(2):
         vote_from(make_reader)
     assert not any(burst for _, burst in burst_flags(app))
-    last = vote_from(make_reader)
+    vote_from(make_reader)
     flags = burst_flags(app)
     assert [burst for _, burst in flags] == [False, False] + [True] * 6
     assert {a for a, burst in flags if burst} == {address_hash("127.0.0.1")}
-    results = html.unescape(last.open_article(results=1).get_data(as_text=True))
+    # The results as any reader asks for them ("Voir les résultats").
+    results = html.unescape(make_reader().open_article(resultats=1).get_data(as_text=True))
     assert results.count("4 votants") == 2  # both questions count all four readers
+
+
+def test_two_readers_are_not_a_burst_of_three_however_often_they_vote(app, make_reader):
+    first = vote_from(make_reader)
+    assert first.vote({"credibility": 1, "relevance": 1}).status_code == 302
+    vote_from(make_reader)
+    assert first.vote({"credibility": 2, "relevance": 2}).status_code == 302
+    flags = burst_flags(app)
+    assert len(flags) == 4 and not any(burst for _, burst in flags)
 
 
 def test_votes_outside_the_window_do_not_make_a_burst(app, make_reader):

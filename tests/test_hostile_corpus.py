@@ -18,7 +18,9 @@ from sqlalchemy import String, Text, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from forum.extensions import db
+from forum.lookalikes import strip_format
 from forum.models import Article, Ban, Comment, Flag, WordRule
+from forum.page_cache import changes_pages
 from tests.access_table import ACCESS
 from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, StaffMember, add_comment, csrf_token
 from tests.hostile_corpus import HOSTILE
@@ -258,7 +260,8 @@ def comment_text(text: str) -> str:
 
 
 def pseudonym(text: str) -> str:
-    name = " ".join(unicodedata.normalize("NFC", text).split())
+    # Invisible format characters (bidi controls, zero-width) are dropped, as a reader sees.
+    name = " ".join(unicodedata.normalize("NFC", strip_format(text)).split())
     assert PSEUDONYM_CHARS.fullmatch(name), f"a pseudonym no reader may take: {name!r}"
     return name
 
@@ -300,6 +303,7 @@ def reset_flags(targets: dict) -> None:
         update(Comment)
         .where(Comment.id == targets["public"])
         .values(flag_count=0, status="approved", pending_reason=None)
+        .execution_options(**changes_pages())  # a reset between values, no page read meanwhile
     )
 
 
@@ -308,6 +312,7 @@ def hold_again(targets: dict) -> None:
         update(Comment)
         .where(Comment.id == targets["pending"])
         .values(status="pending", reject_reason=None)
+        .execution_options(**changes_pages())
     )
 
 

@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import Article, PollQuestion, Vote
 from forum.polls.services import largest_remainder_percents
 from forum.readers import COOKIE_SALT
-from tests.conftest import ARTICLE_SLUG, TEST_SECRET, Reader, make_app
+from tests.conftest import ARTICLE_SLUG, TEST_SECRET, Reader, add_comment, make_app
 
 
 @pytest.fixture
@@ -242,33 +242,56 @@ def test_largest_remainder_percentages_sum_to_100(counts, expected):
     assert largest_remainder_percents(counts) == expected
 
 
-def test_a_complete_vote_is_recorded_in_a_fixed_number_of_queries(app, reader, vote_rows):
-    data = {"csrf_token": reader.token()}
-    for key, position in (("credibility", 2), ("relevance", 3)):
-        field, choice = reader.poll_field(key, position)
-        data[field] = choice
-    statements: list[str] = []
+@pytest.fixture
+def vote_statements(app):
+    """The SQL statements each vote sends, in order (begin and commit left out)."""
     with app.app_context():
         engine = db.engine
+    statements: list[str] = []
 
     def record(conn, cursor, statement, *args):
         if statement.split()[0].upper() in {"WITH", "SELECT", "INSERT", "UPDATE", "DELETE"}:
             statements.append(statement.split()[0].upper())
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = reader.client.post(f"{reader.article_url}/vote", data=data)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert response.status_code == 302 and vote_rows() == 2
-    if engine.dialect.name == "postgresql":
-        # The whole rule in one statement, outside any transaction (forum.polls.one_statement).
-        assert statements == ["WITH"]
-    else:
-        # The ballot (article, questions and choices in one query), whether the reader has
-        # commented (the upsert names the page it changes), one upsert for both answers,
-        # the burst count of their address.
-        assert statements == ["SELECT", "SELECT", "INSERT", "SELECT"]
+    def vote(reader, positions: dict[str, int]) -> list[str]:
+        data = {"csrf_token": reader.token()}
+        for key, position in positions.items():
+            field, choice = reader.poll_field(key, position)
+            data[field] = choice
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = reader.client.post(f"{reader.article_url}/vote", data=data)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert response.status_code == 302
+        return list(statements)
+
+    return vote
+
+
+def test_a_vote_is_one_statement_once_the_ballot_is_known(make_reader, vote_statements):
+    # The same on both databases (forum.polls.ballot): the first vote reads the ballot,
+    # then every vote is one upsert for both answers, which also returns what the burst
+    # and the cache version need to know.
+    answers = {"credibility": 2, "relevance": 3}
+    assert vote_statements(make_reader(), answers) == ["SELECT", "INSERT"]
+    assert vote_statements(make_reader(), answers) == ["INSERT"]
+
+
+def test_a_vote_after_the_article_changed_is_checked_again_and_recorded(
+    app, make_reader, vote_statements, vote_rows
+):
+    reader = make_reader()
+    vote_statements(reader, {"credibility": 0, "relevance": 0})
+    add_comment(app)  # the article's version moves on
+    # The upsert writes nothing on the old version; the ballot is read again, then written.
+    statements = vote_statements(reader, {"credibility": 3, "relevance": 4})
+    assert statements == ["INSERT", "SELECT", "INSERT"]
+    assert vote_rows() == 2
+    field, choice = reader.poll_field("credibility", 3)
+    html = reader.open_article().get_data(as_text=True)
+    assert re.search(rf'<input checked id="{field}-3" name="{field}"[^>]*value="{choice}"', html)
 
 
 def test_a_field_for_another_articles_question_is_ignored(reader, vote_rows):
@@ -279,3 +302,20 @@ def test_a_field_for_another_articles_question_is_ignored(reader, vote_rows):
     assert reader.post_form(f"{reader.article_url}/vote", data).status_code == 302
     assert vote_rows() == 2
     assert "Modifier mon vote" in reader.open_article().get_data(as_text=True)
+
+
+def test_after_a_vote_the_results_come_first_and_the_form_waits_behind_a_control(reader):
+    html = reader.open_article().get_data(as_text=True)
+    assert "<details" not in html  # before voting, the form is the poll
+    reader.vote({"credibility": 0, "relevance": 4})
+    html = reader.open_article().get_data(as_text=True)
+    results = html.index('class="poll-results"')
+    closed = re.search(
+        r'<details class="change-vote">\s*<summary>Modifier mon vote</summary>\s*<form[^>]*'
+        r'class="poll-form"',
+        html,
+    )
+    assert closed and results < closed.start()
+    # A refused change opens it again, with the reason above.
+    html = reader.vote({"credibility": 2}).get_data(as_text=True)
+    assert '<details class="change-vote" open>' in html

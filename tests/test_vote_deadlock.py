@@ -4,8 +4,10 @@ recorded all the same instead of showing the reader an error page."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -31,6 +33,35 @@ def reader_hashes(app) -> set[str]:
         return set(db.session.execute(select(Vote.reader_hash)).scalars())
 
 
+def deadlocks_detected(url: str) -> int:
+    """The database's count of statements PostgreSQL cancelled to break a lock cycle."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        return connection.execute(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()[0]
+
+
+def deadlocks_grow_past(url: str, count: int, timeout: float = 15) -> bool:
+    # A server process reports its statistics once idle, within a second or so.
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if deadlocks_detected(url) > count:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def app_warnings(app) -> Iterator[list[str]]:
+    """The app's warnings while the test runs (its logger does not propagate)."""
+    messages: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())
+    app.logger.addHandler(handler)
+    yield messages
+    app.logger.removeHandler(handler)
+
+
 def a_vote_waits_for_a_lock(url: str, own_pid: int, timeout: float = 5) -> bool:
     with psycopg.connect(url, autocommit=True) as watcher:
         deadline = time.monotonic() + timeout
@@ -47,9 +78,10 @@ def a_vote_waits_for_a_lock(url: str, own_pid: int, timeout: float = 5) -> bool:
 
 
 def test_a_vote_cancelled_by_a_deadlock_is_recorded_on_its_second_attempt(
-    app, make_reader, database_url
+    app, make_reader, database_url, app_warnings
 ):
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    deadlocks_before = deadlocks_detected(url)
     vote_from(make_reader, ADDRESS)
     (first_hash,) = reader_hashes(app)
     vote_from(make_reader, ADDRESS)
@@ -82,6 +114,9 @@ def test_a_vote_cancelled_by_a_deadlock_is_recorded_on_its_second_attempt(
         other.close()
         voting.join(timeout=30)
 
+    # PostgreSQL did break a lock cycle, by cancelling the vote, which then ran again.
+    assert deadlocks_grow_past(url, deadlocks_before)
+    assert app_warnings == ["Vote cancelled by a deadlock, attempt 1 of 3"]
     response = outcome["response"]
     assert response.status_code == 302
     assert response.headers["Location"].endswith("#sondage")

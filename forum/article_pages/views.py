@@ -15,20 +15,11 @@ from forum.comments.spam import check_posting_delay, screen_comment, spam_rules
 from forum.comments.thread import thread_page
 from forum.extensions import db
 from forum.limits import rate_limit
-from forum.models import Article, Comment, utcnow
+from forum.models import Article, Comment
 from forum.parsing import bounded_int
-from forum.polls.bursts import burst_rule, mark_vote_burst
+from forum.polls.ballot import Outcome, record_ballot
 from forum.polls.forms import build_poll_form
-from forum.polls.one_statement import record_ballot, submitted_answers
-from forum.polls.services import (
-    InvalidChoice,
-    PollClosed,
-    cast_ballot,
-    cast_votes,
-    get_article_with_poll,
-    get_ballot,
-    load_questions,
-)
+from forum.polls.services import get_article_with_poll, load_questions
 from forum.readers import (
     current_address_hash,
     current_reader_hash,
@@ -57,11 +48,14 @@ def show(slug: str):
         "stance": args.get("stance") or None,
         "reply_to": bounded_int(args.get("repondre")),
         "after": bounded_int(args.get("apres")),
+        # A long thread shown whole ("voir les N autres réponses").
+        "whole_thread": bounded_int(args.get("fil")),
     }
     if is_anonymous_view(
         page=view["discussion_page"],
         after=view["after"],
         reply_to=view["reply_to"],
+        whole_thread=view["whole_thread"],
         show_results=view["show_results"],
     ):
         page = anonymous_page(slug, sort=view["sort"], stance=view["stance"])
@@ -75,59 +69,32 @@ def show(slug: str):
 @rate_limit("vote")
 def vote(slug: str):
     """Record the reader's answers, then show the results."""
-    # CSRFProtect has checked the token before the view; a complete, valid ballot needs no
-    # form object. Anything else goes through the poll form, which explains what is wrong.
-    if db.engine.dialect.name == "postgresql":
-        return _vote_in_one_statement(slug)
-    ballot = get_ballot(slug) or abort(404)
-    answers = ballot.complete_answers(request.form) if ballot.poll_open else None
-    if answers is None:
-        return _vote_with_form(slug)
-    address_hash = current_address_hash()
-    cast_ballot(ballot, answers, ensure_reader_hash(), address_hash)
-    return _commit_vote(slug, address_hash)
-
-
-def _vote_in_one_statement(slug: str):
-    answers = submitted_answers(request.form)
-    if answers is None:
-        return _vote_with_form(slug)
-    if not record_ballot(
-        slug, answers, ensure_reader_hash(), current_address_hash(), burst_rule(), utcnow()
-    ):
+    # CSRFProtect has checked the token before the view; a ballot needs no form object.
+    outcome = record_ballot(slug, request.form, ensure_reader_hash(), current_address_hash())
+    if outcome is not Outcome.RECORDED:
         forget_new_reader()
-        return _vote_with_form(slug)
+        return _refused_vote(slug, outcome)
+    db.session.commit()
     return _acknowledged(slug)
 
 
-def _vote_with_form(slug: str):
+def _refused_vote(slug: str, outcome: Outcome):
+    """The page with the poll form explaining why nothing was recorded."""
+    if outcome is Outcome.UNKNOWN_ARTICLE:
+        abort(404)
     article = get_article_with_poll(slug) or abort(404)
-    questions = article.questions
-    form = build_poll_form(questions)
-    if not article.poll_open:
+    form = build_poll_form(article.questions)
+    if outcome is Outcome.POLL_CLOSED:
         return render_article_page(
             article,
             poll_form=form,
             status=409,
             poll_error=_("Ce sondage est clos : il n'accepte plus de votes ni de changements."),
         )
-    if not form.validate_on_submit():
-        return render_article_page(
-            article, poll_form=form, status=400, poll_error=_("Votre vote n'a pas été enregistré.")
-        )
-    address_hash = current_address_hash()
-    try:
-        cast_votes(article, questions, form.answers(), ensure_reader_hash(), address_hash)
-    except (InvalidChoice, PollClosed):
-        db.session.rollback()
-        abort(400)
-    return _commit_vote(slug, address_hash)
-
-
-def _commit_vote(slug: str, address_hash: str):
-    mark_vote_burst(address_hash, burst_rule())
-    db.session.commit()
-    return _acknowledged(slug)
+    form.validate()  # each question's own message
+    return render_article_page(
+        article, poll_form=form, status=400, poll_error=_("Votre vote n'a pas été enregistré.")
+    )
 
 
 def _acknowledged(slug: str):

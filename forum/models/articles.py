@@ -85,7 +85,7 @@ class Vote(db.Model):
     choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
     reader_hash: Mapped[str] = mapped_column(String(64), index=True)
     address_hash: Mapped[str | None] = mapped_column(String(64))
-    # Cast in a burst of votes from one address (forum.polls.bursts); counted all the same.
+    # Cast in a burst of votes from one address (forum.polls.ballot); counted all the same.
     burst: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

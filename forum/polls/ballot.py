@@ -1,0 +1,333 @@
+"""Recording a reader's ballot: every vote rule in one place, on both databases.
+
+A ballot is recorded when the article's poll is open and the form answers each of its
+questions with one of that question's choices. A reader votes once per question: voting
+again changes the same rows. Votes from one address are a burst once that address holds
+`FORUM_VOTE_BURST_COUNT` readers within `FORUM_VOTE_BURST_MINUTES`: they are kept and
+counted like any other, and all of the burst is marked (its first votes included) so
+moderators can judge it. A vote by a reader who has commented on the article changes
+their stance badge and the summary per side, so it touches the article's cache version.
+
+A vote is one statement, one round trip to the database: the ballot (the poll's questions
+and choices, and whether it is open) is read once per article version and kept by each
+worker; the rules are checked here against it; the upsert writes only while the article is
+still at that version (else the ballot is read again and checked again), and returns what
+the burst and the cache version need to know of the reader and the address. Marking a
+burst and touching the cache version are statements of their own, when they are needed.
+On PostgreSQL each statement commits on its own (forum.database.autocommit_statements):
+the upsert is atomic, and a burst left unmarked by a crash right after it is marked by the
+address's next vote.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    exists,
+    false,
+    func,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+from werkzeug.datastructures import MultiDict
+
+from forum.database import autocommit_statements, is_deadlock
+from forum.extensions import db
+from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
+from forum.page_cache import changed_page, changes_pages
+from forum.parsing import bounded_int
+
+ATTEMPTS = 3
+BALLOTS = "forum.ballots"  # current_app.extensions: each article's ballot, by slug
+
+
+class Outcome(enum.Enum):
+    RECORDED = "recorded"
+    UNKNOWN_ARTICLE = "unknown article"
+    POLL_CLOSED = "poll closed"
+    INCOMPLETE = "incomplete"  # a question unanswered, or answered with another's choice
+
+
+@dataclass(frozen=True)
+class BurstRule:
+    voters: int
+    window: timedelta
+
+
+def burst_rule() -> BurstRule:
+    config = current_app.config
+    return BurstRule(
+        config["FORUM_VOTE_BURST_COUNT"], timedelta(minutes=config["FORUM_VOTE_BURST_MINUTES"])
+    )
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """The article's poll as a vote needs it, at one version of the article."""
+
+    article_id: int
+    version: int
+    poll_open: bool
+    choices: dict[int, frozenset[int]]  # each question's choice ids
+
+    def complete_answers(self, form: MultiDict[str, str]) -> dict[int, int] | None:
+        """The form's answer to each question, when it is one of that question's choices."""
+        answers = {}
+        for question_id, valid in self.choices.items():
+            raw = form.getlist(f"q_{question_id}")
+            choice = bounded_int(raw[0]) if len(raw) == 1 else None
+            if choice not in valid:
+                return None
+            answers[question_id] = choice
+        return answers or None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the upsert returns of the reader and the address."""
+
+    created: list[datetime]  # the creation time of each of the ballot's rows
+    reader_has_commented: bool
+    # Other readers of the address in the window (at most the burst size), and whether this
+    # reader has another vote from it there (with `created`: whether they count in it).
+    other_voters: int
+    reader_in_window: bool
+
+
+def record_ballot(
+    slug: str, form: MultiDict[str, str], reader_hash: str, address_hash: str
+) -> Outcome:
+    """Record or change this reader's answers to the article's poll; say what became of
+    them (nothing is written unless they are recorded). The caller commits the session."""
+    rule = burst_rule()
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            autocommit_statements()
+            return _record(slug, form, reader_hash, address_hash, rule)
+        except DBAPIError as error:
+            # Two voters of one address marking each other's burst (or a moderator's
+            # transaction) can lock rows in a cycle: PostgreSQL cancels one, which runs again.
+            if not is_deadlock(error) or attempt == ATTEMPTS:
+                raise
+            db.session.rollback()
+            current_app.logger.warning(
+                "Vote cancelled by a deadlock, attempt %d of %d", attempt, ATTEMPTS
+            )
+    raise AssertionError("unreachable")
+
+
+def _record(
+    slug: str,
+    form: MultiDict[str, str],
+    reader_hash: str,
+    address_hash: str,
+    rule: BurstRule,
+) -> Outcome:
+    now = utcnow()
+    since = now - rule.window
+    kept = current_app.extensions.setdefault(BALLOTS, {}).get(slug)
+    ballot, fresh = kept or read_ballot(slug), kept is None
+    while True:
+        outcome, answers = judge(ballot, form)
+        if answers is not None:
+            standing = _upsert_votes(ballot, answers, reader_hash, address_hash, rule, now)
+            if standing is not None:
+                break
+        elif fresh:
+            return outcome
+        # Refused on a kept ballot, or not written because the article changed since: decided
+        # again on the ballot as it stands now.
+        ballot, fresh = read_ballot(slug), True
+    reader_in_window = standing.reader_in_window or any(at >= since for at in standing.created)
+    if is_burst(rule, standing.other_voters, reader_in_window):
+        _mark_burst(address_hash, since)
+    if standing.reader_has_commented:  # their stance badge and the summary per side change
+        changed_page(ballot.article_id)
+    return Outcome.RECORDED
+
+
+def judge(
+    ballot: Ballot | None, form: MultiDict[str, str]
+) -> tuple[Outcome, dict[int, int] | None]:
+    """What the rules make of this form, with its answers when they are to be recorded."""
+    if ballot is None:
+        return Outcome.UNKNOWN_ARTICLE, None
+    if not ballot.poll_open:
+        return Outcome.POLL_CLOSED, None
+    answers = ballot.complete_answers(form)
+    return (Outcome.RECORDED, answers) if answers else (Outcome.INCOMPLETE, None)
+
+
+def read_ballot(slug: str) -> Ballot | None:
+    """The article's ballot as it stands, in one query; kept for the next votes."""
+    rows = db.session.execute(_ballot_query(), {"slug": slug}).all()
+    ballots = current_app.extensions.setdefault(BALLOTS, {})
+    if not rows:
+        ballots.pop(slug, None)
+        return None
+    choices: dict[int, set[int]] = {}
+    for _id, _version, _open, question_id, choice_id in rows:
+        if question_id is not None and choice_id is not None:
+            choices.setdefault(question_id, set()).add(choice_id)
+    article_id, version, poll_open, *_ = rows[0]
+    ballot = Ballot(
+        article_id, version, poll_open, {q: frozenset(ids) for q, ids in choices.items()}
+    )
+    ballots[slug] = ballot
+    return ballot
+
+
+@cache
+def _ballot_query():
+    # Built once, with its values as parameters (and on the tables, not the ORM classes):
+    # a vote then skips building the statement, its cache key and the ORM's layer.
+    articles, questions, choices = Article.__table__, PollQuestion.__table__, PollChoice.__table__
+    return (
+        select(
+            articles.c.id,
+            articles.c.cache_version,
+            articles.c.poll_open,
+            questions.c.id,
+            choices.c.id,
+        )
+        .outerjoin(questions, questions.c.article_id == articles.c.id)
+        .outerjoin(choices, choices.c.question_id == questions.c.id)
+        .where(articles.c.slug == bindparam("slug"))
+    )
+
+
+def is_burst(rule: BurstRule, other_voters: int, reader_in_window: bool) -> bool:
+    """Whether the address's readers in the window, this one included once their vote is
+    recorded, make a burst."""
+    return rule.voters > 0 and other_voters + reader_in_window >= rule.voters
+
+
+def _upsert_votes(
+    ballot: Ballot,
+    answers: dict[int, int],
+    reader_hash: str,
+    address_hash: str,
+    rule: BurstRule,
+    now: datetime,
+) -> Standing | None:
+    """Record one row per reader and question; None, with nothing written, when the article
+    is no longer at the ballot's version."""
+    values = {
+        "article": ballot.article_id,
+        "version": ballot.version,
+        "reader": reader_hash,
+        "address": address_hash,
+        "now": now,
+        "since": now - rule.window,
+        "burst_voters": max(rule.voters, 0),
+    }
+    for row, (question_id, choice_id) in enumerate(sorted(answers.items())):
+        values[f"question_{row}"], values[f"choice_{row}"] = question_id, choice_id
+    statement = _upsert_statement(db.session.get_bind().dialect.name, len(answers))
+    # Only a commenter's vote changes the page: named once the statement has said so.
+    rows = db.session.execute(statement, values, execution_options=changes_pages()).all()
+    if not rows:
+        return None
+    return Standing(
+        [row.created_at for row in rows],
+        rows[0].commented,
+        max(row.other_voters for row in rows),
+        any(row.in_window for row in rows),
+    )
+
+
+@cache  # one entry per dialect and number of questions
+def _upsert_statement(dialect: str, questions: int):
+    # Built once with its values as parameters: SQLAlchemy compiles it once and reuses it.
+    # The unique constraint decides between insert and update, so concurrent submissions by
+    # one reader never make two rows nor fail; a changed vote keeps its creation time.
+    votes, articles = Vote.__table__, Article.__table__
+    answers = union_all(
+        *(
+            select(
+                bindparam(f"question_{row}", type_=Integer).label("question_id"),
+                bindparam(f"choice_{row}", type_=Integer).label("choice_id"),
+            )
+            for row in range(questions)
+        )
+    ).subquery("answers")
+    unchanged = exists().where(
+        articles.c.id == bindparam("article"), articles.c.cache_version == bindparam("version")
+    )
+    rows = select(
+        answers.c.question_id,
+        answers.c.choice_id,
+        bindparam("reader", type_=String),
+        bindparam("address", type_=String),
+        false(),
+        bindparam("now", type_=DateTime),
+        bindparam("now", type_=DateTime),
+    ).where(unchanged)
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(votes).from_select(
+        [
+            "question_id",
+            "choice_id",
+            "reader_hash",
+            "address_hash",
+            "burst",
+            "created_at",
+            "updated_at",
+        ],
+        rows,
+    )
+    upsert = insert.on_conflict_do_update(
+        index_elements=["question_id", "reader_hash"],
+        set_={name: insert.excluded[name] for name in ("choice_id", "updated_at", "address_hash")},
+    )
+    return upsert.returning(votes.c.created_at, *_standing_of_reader_and_address())
+
+
+def _standing_of_reader_and_address():
+    # Read in the upsert's own statement, on aliases so they read the table, not the row.
+    votes, comments = Vote.__table__.alias("address_votes"), Comment.__table__
+    reader = bindparam("reader", type_=String)
+    from_address = (votes.c.address_hash == bindparam("address", type_=String)) & (
+        votes.c.created_at >= bindparam("since")
+    )
+    other_voters = (
+        select(votes.c.reader_hash)
+        .where(from_address, votes.c.reader_hash != reader)
+        .distinct()
+        .limit(bindparam("burst_voters", type_=Integer))  # enough to tell a burst
+        .subquery()
+    )
+    return (
+        exists()
+        .where(comments.c.reader_hash == reader, comments.c.article_id == bindparam("article"))
+        .label("commented"),
+        select(func.count()).select_from(other_voters).scalar_subquery().label("other_voters"),
+        exists().where(from_address, votes.c.reader_hash == reader).label("in_window"),
+    )
+
+
+def _mark_burst(address_hash: str, since: datetime) -> None:
+    # The whole burst is marked, its first votes and this reader's included.
+    votes = Vote.__table__
+    db.session.execute(
+        update(votes)
+        .where(
+            votes.c.address_hash == address_hash,
+            votes.c.created_at >= since,
+            votes.c.burst.is_(False),
+        )
+        .values(burst=True)
+        .execution_options(**changes_pages())  # readers never see the mark
+    )
