@@ -139,7 +139,7 @@ def test_flags_on_a_comment_its_author_deleted_stop_waiting(app, moderator):
     assert flagger.post_form(flag, {"reason": "spam"}, flag).status_code in (302, 303)
     assert "1 signalement non traité" in text(moderator.client.get("/moderation/dashboard"))
 
-    author.post_form(f"/comments/{comment_id}/delete", {})
+    assert author.post_form(f"/comments/{comment_id}/delete", {"confirm": "y"}).status_code == 302
 
     html = text(moderator.client.get("/moderation/dashboard"))
     assert "signalement non traité" not in html
@@ -150,7 +150,7 @@ def test_recent_tab_shows_deleted_comments_as_deleted_with_nothing_to_do(app, mo
     author = Reader(app)
     post_comment(author, "Un avis que son auteur efface.", pseudonym="Zoé")
     deleted = comments(app)[-1].id
-    author.post_form(f"/comments/{deleted}/delete", {})
+    assert author.post_form(f"/comments/{deleted}/delete", {"confirm": "y"}).status_code == 302
     erased = add_comment(app, body="", author_name="", deleted_at=comments(app)[-1].deleted_at)
 
     html = text(moderator.client.get("/moderation?tab=recent"))
