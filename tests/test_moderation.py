@@ -548,7 +548,8 @@ def test_admin_reads_and_filters_the_audit_log(app, admin, moderator):
     act(moderator, first, "approve")
     act(admin, second, "feature")
     html = text(admin.client.get("/moderation/audit"))
-    assert "approve" in html and "feature" in html and "Moderatrice" in html
+    assert f"Moderatrice</strong> a approuvé le commentaire n° {first}" in html
+    assert f"Admin</strong> a mis en avant le commentaire n° {second}" in html
     only_features = text(admin.client.get("/moderation/audit?action=feature"))
     assert f"commentaire n° {second}" in only_features
     assert f"commentaire n° {first}" not in only_features
@@ -590,8 +591,8 @@ def test_dashboard_counts(app, moderator, reader):
     add_flags(app, add_comment(app), "spam", "hate")
     reader.vote({"credibility": 1, "relevance": 2})
     html = text(moderator.client.get("/moderation/dashboard"))
-    assert "<strong>2</strong> en attente" in html
-    assert "<strong>1</strong> signalés" in html
+    assert "<strong>2</strong> commentaires en attente" in html
+    assert "<strong>1</strong> commentaire signalé" in html
     # Today: 3 comments, 2 votes (one per question).
     assert "<td>3</td><td>2</td>" in html
     assert "2 signalements non traités" in html
