@@ -8,30 +8,40 @@ export FLASK_APP := wsgi.py
 
 .PHONY: run test lint bench translations compile-translations migrate content clean
 
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+# Run a step silently; its output is shown only when it fails.
+QUIETLY = out=$$($(1) 2>&1) || { echo "$$out"; exit 1; }
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@echo "Creating $(VENV) and installing the dependencies (a minute the first time)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
-	touch $@
+	@$(PIP) -e .
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(VENV)/.installed $@
+	@$(PIP) -e '.[dev]'
+	@touch $(VENV)/.installed $@
 
 compile-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d forum/translations -f --statistics 2>&1 | tail -n 1
+	@$(call QUIETLY,$(BIN)/pybabel compile --use-fuzzy -d forum/translations -f)
 
 migrate: $(VENV)/.installed
-	$(BIN)/flask db upgrade
+	@$(call QUIETLY,$(BIN)/flask db upgrade)
 
 content: migrate
-	$(BIN)/flask content load
+	@$(BIN)/flask content load
 
 run: compile-translations content
-	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo
+	@echo "  The forum:      http://$(HOST):$(PORT)/   (stop it with Ctrl+C)"
+	@echo "  Staff sign-in:  http://$(HOST):$(PORT)/staff/login"
+	@echo "  Add a moderator (in another terminal):"
+	@echo "    $(BIN)/flask --app wsgi staff create you@example.org --role moderator"
+	@echo
+	@$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: lint compile-translations
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -43,6 +53,7 @@ lint: $(VENV)/.installed-dev
 # Extract every marked string and merge it into the catalogs (run after changing UI text).
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--ignore-dirs ".*" \
 		-o forum/translations/messages.pot .
 	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations \
 		--no-fuzzy-matching --ignore-obsolete

@@ -32,8 +32,8 @@ def load_content(directory: Path) -> None:
         contents = read_content_dir(directory)
     except ContentError as error:
         raise click.ClickException(str(error)) from error
-    for slug, changed in load_articles(contents).items():
-        click.echo(f"{slug}: {'updated' if changed else 'unchanged'}")
+    for slug, outcome in load_articles(contents).items():
+        click.echo(f"{slug}: {outcome}")
 
 
 def init_app(app: Flask) -> None:

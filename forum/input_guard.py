@@ -51,12 +51,15 @@ def _form_is_clean() -> bool:
 
 
 def _urlencoded_is_clean(raw: bytes) -> bool:
-    """Decode each key and value of a query string or form body strictly."""
-    for pair in raw.split(b"&"):
-        for part in pair.split(b"=", 1):
-            if not _is_clean_text(unquote_to_bytes(part.replace(b"+", b" "))):
-                return False
-    return True
+    """Decode a query string or form body strictly, its keys and values at once.
+
+    As strict as decoding each key and value: a UTF-8 sequence holds no ASCII byte, so one
+    cut by a raw "&" or "=" is refused either way. Without escapes, there is nothing to
+    unquote.
+    """
+    if b"%" not in raw:
+        return _is_clean_text(raw)
+    return _is_clean_text(unquote_to_bytes(raw))
 
 
 def _is_clean_text(raw: bytes) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import Flask, Response, current_app, request
-from itsdangerous import URLSafeSerializer
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
 # Scripts and styles come only from our own files: no inline code, so no 'unsafe-inline'.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -33,6 +34,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    app.session_interface = KeptSerializerSessions()
 
 
 SECURITY_HEADERS = (
@@ -80,3 +82,19 @@ def _serializer_for(secret_key: str, salt: str) -> URLSafeSerializer:
     # Building one derives its signer's setup; the reader cookie and the form stamp are
     # signed on every page, so each (key, purpose) gets one.
     return URLSafeSerializer(secret_key, salt=salt)
+
+
+class KeptSerializerSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie session, its serializer built once per secret key.
+
+    Flask builds a new one to read the session and again to write it, on every request;
+    the cookie is signed and checked exactly as Flask's. Keyed by the secret key and its
+    fallbacks: a rotated key takes effect on the next request.
+    """
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = getattr(self, "_kept", None)
+        if kept is None or kept[0] != keys:
+            kept = self._kept = (keys, super().get_signing_serializer(app))
+        return kept[1]

@@ -11,7 +11,7 @@ from sqlalchemy import event, select, text, update
 
 from forum.extensions import db
 from forum.markdown import render_comment
-from forum.models import Article, Comment, Vote, utcnow
+from forum.models import Article, Comment, Flag, Vote, utcnow
 from forum.page_cache import changes_pages
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token
 
@@ -181,3 +181,17 @@ def established_reader(app: Flask, address: str, hours_ago: float = 25) -> Reade
         )
         db.session.commit()
     return reader
+
+
+def response_text(response) -> str:
+    return response.get_data(as_text=True).replace("&#39;", "'").replace("&#34;", '"')
+
+
+def add_flags(app, comment_id: int, *reasons: str, note: str = "") -> None:
+    with app.app_context():
+        for number, reason in enumerate(reasons):
+            db.session.add(
+                Flag(comment_id=comment_id, reader_hash=f"{number:064d}", reason=reason, note=note)
+            )
+        db.session.get(Comment, comment_id).flag_count += len(reasons)
+        db.session.commit()

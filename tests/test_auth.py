@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from forum.auth.services import safe_next
 from forum.extensions import db
 from forum.models import AuditEntry, User
-from tests.conftest import STAFF_PASSWORD, StaffMember, create_staff_account
+from tests.conftest import STAFF_PASSWORD, TEST_SECRET, StaffMember, create_staff_account
 
 GENERIC_ERROR = "Adresse e-mail ou mot de passe incorrect, ou compte désactivé."
 OPEN_REDIRECTS = [
@@ -247,6 +252,35 @@ def test_cli_create_prompts_twice_and_hashes(app, runner):
     assert (
         StaffMember(app, "dana@redaction.example", "a long password 1").login().status_code == 302
     )
+
+
+def test_cli_create_reads_a_piped_password_quietly(app, database_url, tmp_path):
+    """`echo pw | flask staff create --password-stdin`, as a newcomer runs it: no warning."""
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi.py",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+    }
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("flask")),
+            "staff",
+            "create",
+            "e@redaction.example",
+            "--password-stdin",
+        ],
+        input="a long password 2\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Created moderator e@redaction.example."
+    assert "Warning" not in result.stderr and "Password" not in result.stdout
+    assert StaffMember(app, "e@redaction.example", "a long password 2").login().status_code == 302
 
 
 def test_cli_never_takes_the_password_as_an_argument(runner):

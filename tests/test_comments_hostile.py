@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from forum.markdown import COMMENT_TAGS
-from tests.comment_helpers import COMMENTS_URL, comments
+from tests.comment_helpers import COMMENTS_URL, comments, post_comment
 from tests.conftest import csrf_token
 
 
@@ -221,3 +221,15 @@ def test_hostile_pseudonyms_are_refused_or_shown_escaped(reader, app):
         "ab",
     }
     assert reader.open_article().status_code == 200
+
+
+def test_typed_html_is_shown_as_code_and_the_writer_is_told_before_sending(reader, app):
+    page = reader.open_article().get_data(as_text=True).replace("&#39;", "'")
+    assert "le HTML s'affiche tel quel, comme du code" in page
+    preview = post_comment(reader, "Voici <b>gras</b>", button="preview").get_data(as_text=True)
+    assert "Voici <code>&lt;b&gt;</code>gras<code>&lt;/b&gt;</code>" in preview
+    post_comment(reader, "<script>alert(1)</script>")
+    assert (
+        comments(app)[-1].body_html
+        == "<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></pre>"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import event
@@ -38,7 +39,7 @@ def shown_on(reader: Reader, page: int) -> list[int]:
 def landing(reader: Reader, location: str) -> tuple[int, int]:
     """The page number and comment id a redirect points to, checked against the page."""
     path, _, anchor = location.partition("#c")
-    page = int(path.split("page=")[1]) if "page=" in path else 1
+    page = int(parse_qs(urlsplit(path).query).get("page", ["1"])[0])
     assert path.split("?")[0].endswith(ARTICLE_URL)
     return page, int(anchor)
 

@@ -131,3 +131,11 @@ def test_threshold_of_the_article_wins_over_the_setting(commented, make_reader, 
 
 def test_own_comment_has_no_flag_form(commented):
     assert commented.client.get("/comments/1/flag").status_code == 403
+
+
+def test_the_author_reads_their_count_of_utile_marks_in_french(commented, make_reader):
+    assert "0 utile<" in commented.open_article().get_data(as_text=True)
+    mark_useful(make_reader())
+    assert "1 utile<" in commented.open_article().get_data(as_text=True)
+    mark_useful(make_reader())
+    assert "2 utiles<" in commented.open_article().get_data(as_text=True)

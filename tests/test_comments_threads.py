@@ -122,14 +122,14 @@ def test_another_reader_cannot_edit_or_delete(make_reader, app):
     author, other = make_reader(), make_reader()
     post_comment(author, body="Mon avis")
     assert edit_form(other, 1).status_code == 403
-    response = other.post_form("/comments/1/delete", {})
+    response = other.post_form("/comments/1/delete", {"confirm": "y"})
     assert response.status_code == 403
     assert last_comment(app).deleted_at is None
 
 
 def test_delete_without_replies_removes_it_from_the_page(reader, app):
     post_comment(reader, body="À effacer")
-    response = reader.post_form("/comments/1/delete", {})
+    response = reader.post_form("/comments/1/delete", {"confirm": "y"})
     assert response.status_code == 302
     html = discussion_html(reader)
     assert "À effacer" not in html and "0 commentaire" in html
@@ -138,11 +138,29 @@ def test_delete_without_replies_removes_it_from_the_page(reader, app):
     assert reader.client.get("/comments/1").status_code == 410
 
 
+def test_delete_asks_for_confirmation_first(reader, app):
+    post_comment(reader, body="À garder")
+    response = reader.post_form("/comments/1/delete", {}, page="/comments/1/edit")
+    assert response.status_code == 400
+    assert "Cochez la case pour confirmer la suppression." in response.text
+    assert "À garder" in response.text  # the edit page again, text and all
+    assert last_comment(app).deleted_at is None
+    response = reader.post_form("/comments/1/delete", {"confirm": "y"}, page="/comments/1/edit")
+    assert response.status_code == 302 and last_comment(app).deleted_at is not None
+
+
+def test_the_edit_page_tells_the_time_left_in_the_window(reader, app):
+    post_comment(reader, body="Version 1")
+    assert "Il vous reste 15 minutes pour le modifier" in edit_form(reader, 1).text
+    update_comment(app, 1, created_at=utcnow() - timedelta(minutes=14, seconds=30))
+    assert "Il vous reste 1 minute pour le modifier" in edit_form(reader, 1).text
+
+
 def test_delete_with_replies_keeps_a_placeholder(make_reader):
     author, other = make_reader(), make_reader()
     post_comment(author, body="À effacer")
     post_comment(other, body="Une réponse", pseudonym="Autre", parent_id=1)
-    author.post_form("/comments/1/delete", {})
+    author.post_form("/comments/1/delete", {"confirm": "y"})
     html = discussion_html(other)
     assert "À effacer" not in html
     assert re.search(r'id="c1".*commentaire supprimé.*id="c2".*Une réponse', html, re.S)
@@ -227,7 +245,8 @@ def test_permalink_leads_to_the_page_that_shows_the_comment(app, reader):
     assert response.headers["Location"].endswith(f"{ARTICLE_URL}?page=3#c{oldest}")
     reply_id = oldest + 12  # replies are inserted after every top-level comment
     response = reader.client.get(f"/comments/{reply_id}")
-    assert response.headers["Location"].endswith(f"?page=3#c{reply_id}")
+    # A reply's address names its thread too, shown whole if it is long.
+    assert response.headers["Location"].endswith(f"?page=3&fil={oldest}#c{reply_id}")
     assert (
         reader.client.get(f"/comments/{ids[-1]}")
         .headers["Location"]
@@ -277,3 +296,48 @@ def test_an_edit_is_judged_again_by_the_posting_policy(reader, app, admin):
     )
     comment = last_comment(app)
     assert (comment.status, comment.pending_reason) == ("pending", "suspect_word")
+
+
+EXPAND_RE = re.compile(r'<a href="([^"]+)" data-expand="(\d+)" data-first="(\d+)">([^<]+)</a>')
+
+
+def test_a_long_thread_shows_its_first_replies_and_a_link_to_the_others(app, make_reader):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    [short] = seed_comments(app, 1, replies_per_thread=5, reader_prefix="court")
+    reader = make_reader()
+    html = discussion_html(reader)
+    replies = list(range(top + 1, top + 9))
+    assert shown_ids(html) == [short, *range(short + 1, short + 6), top, *replies[:3]]
+    [(href, thread, first, text)] = EXPAND_RE.findall(html)
+    assert (int(thread), int(first), text) == (top, replies[3], "voir les 5 autres réponses")
+    whole = reader.client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+    assert f"fil={top}" in href and href.endswith(f"#c{replies[3]}")
+    assert shown_ids(whole) == [short, *range(short + 1, short + 6), top, *replies]
+    assert "autres réponses" not in whole
+
+
+def test_a_reply_in_a_collapsed_thread_is_shown_to_its_author(app, make_reader):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    author = make_reader()
+    response = post_comment(author, body="Ma réponse, tout au bout", parent_id=top)
+    assert f"fil={top}" in response.headers["Location"]
+    page = author.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ma réponse, tout au bout" in page
+    assert "Ma réponse, tout au bout" in discussion_html(author, fil=top)
+
+
+def test_the_page_links_say_where_the_reader_is(app, reader):
+    seed_comments(app, 12)
+    html = discussion_html(reader, page=2)
+    assert "Page 2 sur 3" in html
+    assert 'title="Première page">1</a>' in html and 'title="Dernière page">3</a>' in html
+
+
+def test_replying_to_a_reply_of_a_long_thread_keeps_the_thread_whole(app, reader):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    last = top + 8
+    html = discussion_html(reader, fil=top, repondre=last)
+    assert 'id="repondre-' + str(last) + '"' in html and "autres réponses" not in html
+    cancel = re.search(r'<a href="([^"]+)">Annuler la réponse</a>', html).group(1)
+    assert f"fil={top}" in cancel and cancel.endswith(f"#c{last}")
+    assert f'id="repondre-{last}"' in discussion_html(reader, repondre=last)

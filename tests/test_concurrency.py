@@ -4,8 +4,6 @@ reader and question."""
 from __future__ import annotations
 
 import secrets
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -14,17 +12,12 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import Vote
 from forum.readers import COOKIE_SALT
-from tests.conftest import ARTICLE_SLUG, poll_field
+from tests.conftest import ARTICLE_SLUG
 from tests.http_client import HttpReader
+from tests.vote_helpers import fire_at_once, vote_form
 
 pytestmark = pytest.mark.live
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
-
-
-def vote_form(app, token: str) -> dict:
-    credibility, credible = poll_field(app, "credibility", 2)
-    relevance, relevant = poll_field(app, "relevance", 3)
-    return {"csrf_token": token, credibility: credible, relevance: relevant}
 
 
 def votes_by_reader(app) -> list[int]:
@@ -39,18 +32,6 @@ def votes_by_reader(app) -> list[int]:
 def signed_reader_id(app) -> str:
     serializer = URLSafeSerializer(app.config["SECRET_KEY"], salt=COOKIE_SALT)
     return serializer.dumps(secrets.token_urlsafe(24))
-
-
-def fire_at_once(count: int, send) -> list[int]:
-    """Run send(i) in `count` threads released together; return the HTTP statuses."""
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> int:
-        barrier.wait()
-        return send(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def test_fifty_distinct_readers_voting_at_once_make_fifty_votes(app, live_server):

@@ -85,3 +85,15 @@ def test_read_content_file_rejects_bad_toml(tmp_path):
         assert "bad.md" in str(error)
     else:
         raise AssertionError("a broken front matter must raise ContentError")
+
+
+def test_content_load_says_created_for_a_new_article(app, runner, tmp_path):
+    source = next(Path(app.root_path, "content", "articles").glob("*.md"))
+    text = source.read_text(encoding="utf-8")
+    slug = next(line for line in text.splitlines() if line.startswith("slug"))
+    (tmp_path / "new.md").write_text(
+        text.replace(slug, 'slug = "un-nouvel-article"'), encoding="utf-8"
+    )
+    result = runner.invoke(args=["content", "load", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "un-nouvel-article: created"

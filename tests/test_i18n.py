@@ -20,8 +20,14 @@ def extracted_messages() -> set[str]:
         method_map, options_map = parse_mapping_cfg(handle)
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
     found = set()
+    # As `make translations` does (--ignore-dirs ".*"): Babel's default would also skip
+    # folders starting with "_", and every string of templates/_macros/ with them.
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=keywords
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=keywords,
+        directory_filter=lambda path: not Path(path).name.startswith("."),
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found

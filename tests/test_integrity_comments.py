@@ -26,6 +26,7 @@ from tests.comment_helpers import (
     comments,
     established_reader,
     reader_at,
+    shown_ids,
 )
 from tests.conftest import ARTICLE_SLUG, TEST_SECRET, add_comment, csrf_token
 
@@ -333,3 +334,15 @@ def test_a_banned_reader_is_told_why_and_until_when_instead_of_the_form(app, mod
     assert "Raison donnée par la modération : insultes répétées" in page
     assert 'name="body"' not in page
     assert 'name="body"' not in page_text(author.open_article(reply_to=comments(app)[0].id))
+
+
+def test_a_banned_reader_is_not_offered_to_edit_or_delete_while_the_ban_holds(app, moderator):
+    author = banned_author(app, moderator)
+    own = comments(app)[-1].id
+    assert own in shown_ids(author.open_article().get_data(as_text=True))
+    assert "Modifier ou supprimer" not in page_text(author.open_article())
+    page = author.client.get(f"/comments/{own}/edit")
+    assert page.status_code == 403
+    assert "Vous ne pouvez pas publier de commentaires avant le" in page_text(page)
+    refused = author.post_form(f"/comments/{own}/delete", {"confirm": "y"}, author.article_url)
+    assert refused.status_code == 403 and comments(app)[-1].deleted_at is None

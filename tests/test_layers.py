@@ -95,3 +95,19 @@ def test_the_graph_sees_imports_inside_functions(tmp_path):
     (forum / "low" / "views.py").write_text("def f():\n    from forum.high import g\n")
     (forum / "high.py").write_text("from forum import low\n")
     assert find_cycle(part_graph(forum)) == ["forum.high", "forum.low", "forum.high"]
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in conftest.py or a helpers module, never in a test module."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            if any(name.rsplit(".", 1)[-1].startswith("test_") for name in names):
+                offenders.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert not offenders, f"move these helpers out of test modules: {offenders}"

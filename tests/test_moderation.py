@@ -20,13 +20,10 @@ from forum.models import (
     WordRule,
     utcnow,
 )
+from tests.comment_helpers import add_flags, response_text
 from tests.conftest import act, add_comment
 
 OTHER_READER = "o" * 64
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True).replace("&#39;", "'").replace("&#34;", '"')
 
 
 def comment_state(app, comment_id: int) -> Comment:
@@ -50,16 +47,6 @@ def audit(app) -> list[AuditEntry]:
         )
         db.session.expunge_all()
         return entries
-
-
-def add_flags(app, comment_id: int, *reasons: str, note: str = "") -> None:
-    with app.app_context():
-        for number, reason in enumerate(reasons):
-            db.session.add(
-                Flag(comment_id=comment_id, reader_hash=f"{number:064d}", reason=reason, note=note)
-            )
-        db.session.get(Comment, comment_id).flag_count += len(reasons)
-        db.session.commit()
 
 
 def assert_one_entry(app, action: str, member, comment_id: int | None = None) -> AuditEntry:
@@ -97,7 +84,7 @@ def test_pending_tab_shows_each_comment_with_its_context(app, moderator):
             Vote(question_id=question.id, choice_id=question.choices[3].id, reader_hash="r" * 64)
         )
         db.session.commit()
-    html = text(moderator.client.get("/moderation"))
+    html = response_text(moderator.client.get("/moderation"))
     assert "Réponse en attente" in html
     assert "En attente (premier commentaire)" in html
     assert "En réponse à Paul" in html and "Le message parent" in html
@@ -131,7 +118,7 @@ def test_tabs_select_their_comments(app, moderator, tab, shown, hidden):
         "spam",
         "spam",
     )
-    html = text(moderator.client.get("/moderation", query_string={"tab": tab}))
+    html = response_text(moderator.client.get("/moderation", query_string={"tab": tab}))
     bodies = [
         b
         for b in ("publié", "refusé", "signalé", "en attente", "retenu par signalements")
@@ -148,11 +135,11 @@ def test_comments_deleted_by_their_authors_leave_the_queues(app, moderator):
     add_flags(app, add_comment(app, body="", deleted_at=utcnow()), "spam")
     add_comment(app, body="à relire", status="pending", pending_reason="premoderation")
     for tab in ("pending", "reported"):
-        html = text(moderator.client.get("/moderation", query_string={"tab": tab}))
+        html = response_text(moderator.client.get("/moderation", query_string={"tab": tab}))
         assert html.count('class="queue-item"') == (1 if tab == "pending" else 0)
-    html = text(moderator.client.get("/moderation"))
+    html = response_text(moderator.client.get("/moderation"))
     assert "<p>à relire</p>" in html
-    assert f'id="c-{pending}"' in text(moderator.client.get("/moderation?tab=recent"))
+    assert f'id="c-{pending}"' in response_text(moderator.client.get("/moderation?tab=recent"))
 
 
 def test_unknown_tab_is_404(moderator):
@@ -202,7 +189,7 @@ def test_approve_a_pending_comment(app, moderator):
     comment = comment_state(app, comment_id)
     assert (comment.status, comment.pending_reason) == ("approved", None)
     assert_one_entry(app, "approve", moderator, comment_id)
-    assert "Commentaire approuvé." in text(moderator.client.get("/moderation"))
+    assert "Commentaire approuvé." in response_text(moderator.client.get("/moderation"))
 
 
 def test_approving_a_reported_comment_resolves_its_flags(app, moderator):
@@ -214,7 +201,7 @@ def test_approving_a_reported_comment_resolves_its_flags(app, moderator):
     with app.app_context():
         assert all(f.resolved_at for f in db.session.execute(select(Flag)).scalars())
     assert_one_entry(app, "approve", moderator, comment_id)
-    assert "<p>Un commentaire de lecteur.</p>" not in text(
+    assert "<p>Un commentaire de lecteur.</p>" not in response_text(
         moderator.client.get("/moderation?tab=reported")
     )
 
@@ -223,7 +210,7 @@ def test_approve_something_already_published_is_a_conflict(app, moderator):
     comment_id = add_comment(app)
     response = act(moderator, comment_id, "approve")
     assert response.status_code == 409
-    assert "déjà publié" in text(response)
+    assert "déjà publié" in response_text(response)
     assert audit(app) == []
 
 
@@ -243,7 +230,7 @@ def test_reject_with_a_reason(app, moderator):
 
 def test_no_reject_reason_is_preselected(app, moderator):
     add_comment(app, status="pending")
-    html = text(moderator.client.get("/moderation"))
+    html = response_text(moderator.client.get("/moderation"))
     first_options = re.findall(r'<select[^>]* name="reason"[^>]*><option ([^>]*)>([^<]*)<', html)
     assert len(first_options) == 2  # the bulk form and the comment's reject form
     for attributes, label in first_options:
@@ -254,7 +241,7 @@ def test_reject_without_a_reason_says_what_is_missing(app, moderator):
     comment_id = add_comment(app, status="pending")
     response = act(moderator, comment_id, "reject", reason="")
     assert response.status_code == 400
-    assert "Choisissez la raison du refus." in text(response)
+    assert "Choisissez la raison du refus." in response_text(response)
     assert comment_state(app, comment_id).status == "pending"
     assert audit(app) == []
 
@@ -271,7 +258,7 @@ def test_bulk_reject_without_a_reason_is_refused(app, moderator):
     data = {"action": "reject", "comment_ids": ids, "reason": ""}
     response = moderator.post_form("/moderation/bulk", data)
     assert response.status_code == 400
-    assert "Précisez la raison du refus." in text(response)
+    assert "Précisez la raison du refus." in response_text(response)
     assert {comment_state(app, c).status for c in ids} == {"pending"}
 
 
@@ -279,7 +266,7 @@ def test_reject_for_another_reason_needs_the_detail(app, moderator):
     comment_id = add_comment(app)
     response = act(moderator, comment_id, "reject", reason="other")
     assert response.status_code == 400
-    assert "Précisez la raison du refus." in text(response)
+    assert "Précisez la raison du refus." in response_text(response)
     assert comment_state(app, comment_id).status == "approved"
     act(moderator, comment_id, "reject", reason="other", note="Lien douteux")
     assert comment_state(app, comment_id).reject_reason == "Lien douteux"
@@ -383,14 +370,14 @@ def test_ban_can_cover_the_address(app, moderator):
 def test_ban_needs_a_known_duration_and_a_reason(app, moderator, count_rows, data, message):
     response = act(moderator, add_comment(app), "ban", **data)
     assert response.status_code == 400
-    assert message in text(response)
+    assert message in response_text(response)
     assert count_rows(Ban) == 0 and audit(app) == []
 
 
 def test_bans_page_lists_and_lifts(app, moderator):
     comment_id = add_comment(app)
     act(moderator, comment_id, "ban", duration="7d", reason="troll")
-    html = text(moderator.client.get("/moderation/bans"))
+    html = response_text(moderator.client.get("/moderation/bans"))
     assert "troll" in html and "Lever" in html
     with app.app_context():
         ban_id = db.session.execute(select(Ban.id)).scalar_one()
@@ -399,7 +386,7 @@ def test_bans_page_lists_and_lifts(app, moderator):
     with app.app_context():
         assert db.session.get(Ban, ban_id).lifted_at is not None
     assert [e.action for e in audit(app)] == ["ban", "unban"]
-    assert "Aucun bannissement en cours." in text(moderator.client.get("/moderation/bans"))
+    assert "Aucun bannissement en cours." in response_text(moderator.client.get("/moderation/bans"))
     again = moderator.post_form(f"/moderation/bans/{ban_id}/lift", {}, page="/moderation/bans")
     assert again.status_code == 409
 
@@ -423,7 +410,7 @@ def test_bulk_approve_skips_what_does_not_apply(app, moderator):
     assert all(comment_state(app, c).status == "approved" for c in held)
     entries = audit(app)
     assert [(e.action, e.comment_id) for e in entries] == [("approve", c) for c in held]
-    html = text(moderator.client.get(response.headers["Location"]))
+    html = response_text(moderator.client.get(response.headers["Location"]))
     assert "2 commentaires traités. 1 ignoré" in html
 
 
@@ -440,7 +427,7 @@ def test_bulk_needs_a_selection(app, moderator):
     add_comment(app, status="pending")
     response = moderator.post_form("/moderation/bulk", {"action": "approve"})
     assert response.status_code == 400
-    assert "Sélectionnez au moins un commentaire." in text(response)
+    assert "Sélectionnez au moins un commentaire." in response_text(response)
 
 
 # --- article settings --------------------------------------------------------------------
@@ -451,7 +438,7 @@ def test_article_settings_change_and_are_audited(app, moderator):
         article = db.session.execute(select(Article)).scalars().first()
         prefix, slug = f"a{article.id}-", article.slug
     page = "/moderation/articles"
-    assert 'value="none"' in text(moderator.client.get(page))
+    assert 'value="none"' in response_text(moderator.client.get(page))
     response = moderator.post_form(
         f"/moderation/articles/{slug}/settings",
         {
@@ -473,7 +460,9 @@ def test_article_settings_change_and_are_audited(app, moderator):
         ) == (False, False, "first", 5)
     entry = assert_one_entry(app, "article_settings", moderator)
     assert "premoderation: none -> first" in entry.details
-    assert "Réglages enregistrés" in text(moderator.client.get(response.headers["Location"]))
+    assert "Réglages enregistrés" in response_text(
+        moderator.client.get(response.headers["Location"])
+    )
     # The same values again: nothing changes, nothing is logged.
     moderator.post_form(
         f"/moderation/articles/{slug}/settings",
@@ -522,8 +511,8 @@ def test_admin_manages_word_lists(app, admin):
         rule_id = rule.id
     duplicate = admin.post_form(page, {"word": "CRETIN", "kind": "banned"}, page=page)
     assert duplicate.status_code == 400
-    assert "Ce mot est déjà dans cette liste." in text(duplicate)
-    assert 'value="CRETIN"' in text(duplicate)
+    assert "Ce mot est déjà dans cette liste." in response_text(duplicate)
+    assert 'value="CRETIN"' in response_text(duplicate)
     empty = admin.post_form(page, {"word": "!!", "kind": "suspect"}, page=page)
     assert empty.status_code == 400
     assert admin.post_form(f"/moderation/words/{rule_id}/delete", {}, page=page).status_code == 303
@@ -547,14 +536,15 @@ def test_admin_reads_and_filters_the_audit_log(app, admin, moderator):
     first, second = add_comment(app, status="pending"), add_comment(app)
     act(moderator, first, "approve")
     act(admin, second, "feature")
-    html = text(admin.client.get("/moderation/audit"))
-    assert "approve" in html and "feature" in html and "Moderatrice" in html
-    only_features = text(admin.client.get("/moderation/audit?action=feature"))
+    html = response_text(admin.client.get("/moderation/audit"))
+    assert f"Moderatrice</strong> a approuvé le commentaire n° {first}" in html
+    assert f"Admin</strong> a mis en avant le commentaire n° {second}" in html
+    only_features = response_text(admin.client.get("/moderation/audit?action=feature"))
     assert f"commentaire n° {second}" in only_features
     assert f"commentaire n° {first}" not in only_features
-    by_actor = text(admin.client.get(f"/moderation/audit?actor={moderator.user_id}"))
+    by_actor = response_text(admin.client.get(f"/moderation/audit?actor={moderator.user_id}"))
     assert f"commentaire n° {first}" in by_actor and f"commentaire n° {second}" not in by_actor
-    assert "Aucune entrée" in text(
+    assert "Aucune entrée" in response_text(
         admin.client.get(f"/moderation/audit?comment={first}&action=feature")
     )
     assert moderator.client.get("/moderation/audit").status_code == 403
@@ -589,9 +579,9 @@ def test_dashboard_counts(app, moderator, reader):
     add_comment(app, status="pending", pending_reason="first_comment")
     add_flags(app, add_comment(app), "spam", "hate")
     reader.vote({"credibility": 1, "relevance": 2})
-    html = text(moderator.client.get("/moderation/dashboard"))
-    assert "<strong>2</strong> en attente" in html
-    assert "<strong>1</strong> signalés" in html
+    html = response_text(moderator.client.get("/moderation/dashboard"))
+    assert "<strong>2</strong> commentaires en attente" in html
+    assert "<strong>1</strong> commentaire signalé" in html
     # Today: 3 comments, 2 votes (one per question).
     assert "<td>3</td><td>2</td>" in html
     assert "2 signalements non traités" in html
@@ -629,7 +619,7 @@ def test_every_staff_form_requires_a_csrf_token(app, admin):
             },
         )
         assert response.status_code == 400, url
-        assert "jeton de sécurité" in text(response), url
+        assert "jeton de sécurité" in response_text(response), url
     assert audit(app) == []
     assert comment_state(app, comment_id).status == "pending"
     assert admin.client.get("/moderation").status_code == 200

@@ -72,7 +72,7 @@ WRITES: dict[tuple[str, str], list[Write]] = {
     ("POST", "/comments/<int:comment_id>/delete"): [
         Write(
             lambda w: w.author.post_form(
-                f"/comments/{w.ids['public']}/delete", {}, page=edit_page(w)
+                f"/comments/{w.ids['public']}/delete", {"confirm": "y"}, page=edit_page(w)
             ),
             True,
         )

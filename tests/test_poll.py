@@ -302,3 +302,20 @@ def test_a_field_for_another_articles_question_is_ignored(reader, vote_rows):
     assert reader.post_form(f"{reader.article_url}/vote", data).status_code == 302
     assert vote_rows() == 2
     assert "Modifier mon vote" in reader.open_article().get_data(as_text=True)
+
+
+def test_after_a_vote_the_results_come_first_and_the_form_waits_behind_a_control(reader):
+    html = reader.open_article().get_data(as_text=True)
+    assert "<details" not in html  # before voting, the form is the poll
+    reader.vote({"credibility": 0, "relevance": 4})
+    html = reader.open_article().get_data(as_text=True)
+    results = html.index('class="poll-results"')
+    closed = re.search(
+        r'<details class="change-vote">\s*<summary>Modifier mon vote</summary>\s*<form[^>]*'
+        r'class="poll-form"',
+        html,
+    )
+    assert closed and results < closed.start()
+    # A refused change opens it again, with the reason above.
+    html = reader.vote({"credibility": 2}).get_data(as_text=True)
+    assert '<details class="change-vote" open>' in html

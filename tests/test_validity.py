@@ -19,9 +19,9 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from tests.comment_helpers import comments, post_comment
+from tests.access_table import ACCESS
+from tests.comment_helpers import comments, post_comment, seed_comments
 from tests.conftest import ARTICLE_SLUG, Reader, skip_or_fail
-from tests.test_access_matrix import ACCESS
 
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
 
@@ -32,7 +32,6 @@ NOT_PAGES = {
     ("GET", "/healthz"): "JSON",
     ("GET", "/mes-donnees.json"): "JSON",
     ("GET", "/articles/<slug>/comments.atom"): "Atom: test_comment_feed_is_valid_atom",
-    ("POST", "/comments/<int:comment_id>/delete"): "redirects",
     ("POST", "/comments/<int:comment_id>/useful"): "redirects",
     ("POST", "/staff/logout"): "redirects",
     ("POST", "/moderation/comments/<int:comment_id>/<action>"): "redirects",
@@ -128,8 +127,10 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     done(post_comment(bob, "Une réponse à la réponse.", pseudonym="Bob", parent_id=replied))
     done(post_comment(carol, "Un avis effacé ensuite.", pseudonym="Carol"))
     gone = comments(app)[-1].id
+    done(post_comment(bob, "Un avis que Bob modifie.", pseudonym="Bob"))
+    bobs = comments(app)[-1].id
     for comment_id in (replied, gone):
-        done(carol.post_form(f"/comments/{comment_id}/delete", {}))
+        done(carol.post_form(f"/comments/{comment_id}/delete", {"confirm": "y"}))
     done(bob.post_form(f"/comments/{first}/useful", {}))
     done(bob.post_form(f"/comments/{second}/flag", {"reason": "spam"}, f"/comments/{second}/flag"))
     done(moderator.post_form(f"/moderation/comments/{first}/feature", {}))
@@ -142,6 +143,13 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
 
     pages.keep("index", Reader(app).client.get("/"))
     pages.keep("article-anonymous", Reader(app).open_article())
+    [long_thread] = seed_comments(
+        app, 1, replies_per_thread=6, reader_prefix="long", start_minutes_ago=0
+    )
+    collapsed = Reader(app).open_article()
+    assert "voir les 3 autres réponses" in collapsed.get_data(as_text=True)
+    pages.keep("article-long-thread-collapsed", collapsed)
+    pages.keep("article-long-thread-whole", Reader(app).open_article(fil=long_thread))
     pages.keep("article-results", Reader(app).open_article(resultats=1))
     pages.keep("article-page-2", Reader(app).open_article(page=2))
     pages.keep("article-filtered", Reader(app).open_article(stance="credible", sort="useful"))
@@ -152,10 +160,13 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     pages.keep("comment-error", post_comment(bob, ""), 400)
     pages.keep("reply-error", post_comment(bob, "", parent_id=second), 400)
     pages.keep("vote-error", Reader(app).vote({}), 400)
-    edit = f"/comments/{second}/edit"
-    pages.keep("edit", alice.client.get(edit))
-    pages.keep("edit-preview", alice.post_form(edit, {"body": "Revu", "preview": "x"}, edit))
-    pages.keep("edit-error", alice.post_form(edit, {"body": "", "submit": "x"}, edit), 400)
+    # Alice is banned by now (her third comment): she may no longer edit, Bob may.
+    edit = f"/comments/{bobs}/edit"
+    pages.keep("edit", bob.client.get(edit))
+    pages.keep("edit-preview", bob.post_form(edit, {"body": "Revu", "preview": "x"}, edit))
+    pages.keep("edit-error", bob.post_form(edit, {"body": "", "submit": "x"}, edit), 400)
+    pages.keep("delete-unconfirmed", bob.post_form(f"/comments/{bobs}/delete", {}, edit), 400)
+    pages.keep("edit-while-banned", alice.client.get(f"/comments/{second}/edit"), 403)
     flag = f"/comments/{first}/flag"
     pages.keep("flag", carol.client.get(flag))
     pages.keep("flag-error", carol.post_form(flag, {"reason": ""}, flag), 400)
@@ -164,7 +175,7 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     pages.keep("erase-unconfirmed", alice.post_form("/mes-donnees/supprimer", {}), 400)
     pages.keep("privacy", Reader(app).client.get("/confidentialite"))
     pages.keep("error-404", Reader(app).client.get("/articles/inconnu"), 404)
-    pages.keep("error-403", bob.client.get(edit), 403)
+    pages.keep("error-403", carol.client.get(edit), 403)
     pages.keep("error-410", Reader(app).client.get(f"/comments/{gone}"), 410)
 
 

@@ -18,8 +18,7 @@ from forum.readers import BALLOT_SALT
 from forum.security import signed_serializer
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token, poll_field
 from tests.http_client import HttpReader
-from tests.test_concurrency import fire_at_once, vote_form
-from tests.vote_helpers import ANSWERS
+from tests.vote_helpers import ANSWERS, fire_at_once, vote_form
 
 pytestmark = pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
 ARTICLE = f"/articles/{ARTICLE_SLUG}"

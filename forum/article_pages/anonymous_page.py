@@ -30,13 +30,19 @@ from forum.readers import ballot_token, current_reader_hash
 
 
 def is_anonymous_view(
-    *, page: int, after: int | None, reply_to: int | None, show_results: bool
+    *,
+    page: int,
+    after: int | None,
+    reply_to: int | None,
+    whole_thread: int | None,
+    show_results: bool,
 ) -> bool:
     """Whether this request may get the page every visitor without identity gets."""
     return (
         page == 1
         and after is None
         and reply_to is None
+        and whole_thread is None
         and not show_results
         and current_reader_hash() is None
         and "_flashes" not in session

@@ -26,6 +26,7 @@ def render_article_page(
     stance: str | None = None,
     reply_to: int | None = None,
     after: int | None = None,
+    whole_thread: int | None = None,
 ):
     """Render the whole page; the comment form (with its errors or preview) is re-shown."""
     reader_hash = current_reader_hash()
@@ -40,6 +41,7 @@ def render_article_page(
         stance=stance,
         reply_to=reply_to,
         after=after,
+        whole_thread=whole_thread,
     )
     if discussion is None:
         abort(404)

@@ -48,11 +48,14 @@ def show(slug: str):
         "stance": args.get("stance") or None,
         "reply_to": bounded_int(args.get("repondre")),
         "after": bounded_int(args.get("apres")),
+        # A long thread shown whole ("voir les N autres réponses").
+        "whole_thread": bounded_int(args.get("fil")),
     }
     if is_anonymous_view(
         page=view["discussion_page"],
         after=view["after"],
         reply_to=view["reply_to"],
+        whole_thread=view["whole_thread"],
         show_results=view["show_results"],
     ):
         page = anonymous_page(slug, sort=view["sort"], stance=view["stance"])

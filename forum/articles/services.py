@@ -82,11 +82,17 @@ def list_articles() -> list[ArticleSummary]:
     return [ArticleSummary(a, voters.get(a.id, 0), comments.get(a.id, 0)) for a in articles]
 
 
-def load_articles(contents: list[ArticleContent]) -> dict[str, bool]:
-    """Create or update these articles and commit; whether each changed, by slug."""
-    changed = {content.slug: load_article_content(content) for content in contents}
+def load_articles(contents: list[ArticleContent]) -> dict[str, str]:
+    """Create or update these articles and commit; "created", "updated" or "unchanged" by slug."""
+    outcomes = {content.slug: _load_outcome(content) for content in contents}
     db.session.commit()
-    return changed
+    return outcomes
+
+
+def _load_outcome(content: ArticleContent) -> str:
+    is_new = get_article(content.slug) is None
+    changed = load_article_content(content)
+    return "created" if is_new else "updated" if changed else "unchanged"
 
 
 def load_article_content(content: ArticleContent) -> bool:

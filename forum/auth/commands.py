@@ -31,6 +31,16 @@ def _prompt_password() -> str:
     )
 
 
+def _read_password(from_stdin: bool) -> str:
+    if not from_stdin:
+        return _prompt_password()
+    # One line from a pipe (`--password-stdin`): no prompt and no terminal needed.
+    password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("No password on standard input.")
+    return password
+
+
 def _commit_or_fail(action) -> None:
     try:
         action()
@@ -46,9 +56,15 @@ def _commit_or_fail(action) -> None:
 @click.option(
     "--name", "display_name", help="Name shown to readers (default: the email's local part)."
 )
-def create(email: str, role: str, display_name: str | None) -> None:
-    """Create a staff account; the password is asked for twice."""
-    password = _prompt_password()
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking.",
+)
+def create(email: str, role: str, display_name: str | None, password_stdin: bool) -> None:
+    """Create a staff account; the password is asked for twice (or read with --password-stdin)."""
+    password = _read_password(password_stdin)
     _commit_or_fail(lambda: create_staff(email, password, role, display_name))
     click.echo(f"Created {role} {email.strip().lower()}.")
 

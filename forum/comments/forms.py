@@ -6,9 +6,16 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forum.comments.services import MAX_BODY, CommentError
 from forum.comments.spam import render_stamp, spam_rules, stale_stamp
@@ -81,6 +88,17 @@ class EditForm(FlaskForm):
     submit = SubmitField(_l("Enregistrer la modification"))
 
 
+class DeleteForm(FlaskForm):
+    """Delete one's own comment, once the box is ticked (one click deletes nothing)."""
+
+    confirm = BooleanField(
+        _l("Je confirme : le texte de ce commentaire sera effacé définitivement."),
+        validators=[DataRequired(message=_l("Cochez la case pour confirmer la suppression."))],
+    )
+    # Not "submit": the edit form on the same page has that id.
+    delete = SubmitField(_l("Supprimer définitivement"))
+
+
 class FlagForm(FlaskForm):
     reason = RadioField(
         _l("Pourquoi signalez-vous ce commentaire ?"),
@@ -96,7 +114,7 @@ class FlagForm(FlaskForm):
 
 
 class CsrfOnlyForm(FlaskForm):
-    """Carries only the CSRF token, for the "utile" and delete buttons."""
+    """Carries only the CSRF token, for the "utile" buttons."""
 
 
 def add_field_error(form: FlaskForm, error: CommentError) -> None:

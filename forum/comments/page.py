@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app, render_template, url_for
 from flask_babel import get_locale
@@ -73,6 +74,7 @@ def comment_location(comment: Comment, article: Article) -> str:
         "articles.show",
         slug=article.slug,
         page=page if page > 1 else None,
+        fil=comment.thread_id,  # a reply is shown even in a long, collapsed thread
         _anchor=f"c{comment.id}",
     )
 
@@ -87,18 +89,24 @@ def discussion_context(
     stance: str | None,
     reply_to: int | None,
     after: int | None = None,
+    whole_thread: int | None = None,
 ) -> dict | None:
     """Template data of one discussion page; None when the page does not exist."""
     staff = signed_in_staff()
     threads_html = None
+    # Threads shown whole: the one asked for, and the one holding the comment answered.
+    answered = form.parent_id.data if form is not None else reply_to
+    whole = frozenset(i for i in (whole_thread, answered) if i)
     if staff is None and not viewer.personal and reply_to is None:
-        shared = shared_threads(article, viewer, page=page, sort=sort, stance=stance, after=after)
+        shared = shared_threads(
+            article, viewer, page=page, sort=sort, stance=stance, after=after, whole=whole
+        )
         if shared is None:
             return None
         discussion, threads_html = shared
     else:
         discussion = load_discussion(
-            article, viewer, page=page, sort=sort, stance=stance, after=after
+            article, viewer, page=page, sort=sort, stance=stance, after=after, whole=whole
         )
     if discussion is None:
         return None
@@ -109,7 +117,9 @@ def discussion_context(
         )
         form.parent_id.data = reply_to
     form.ensure_token()
-    notice = None if staff else _ban_notice(viewer.reader_hash)
+    notice = None if staff else reader_ban_notice(viewer.reader_hash)
+    if notice:
+        _withdraw_edit_links(discussion.threads)
     if notice or form.parent_id.data not in _shown_ids(discussion.threads):
         form.parent_id.data = None
     return {
@@ -123,8 +133,9 @@ def discussion_context(
     }
 
 
-def _ban_notice(reader_hash: str | None) -> str | None:
-    """Why this reader may not comment and until when, shown in place of the form."""
+def reader_ban_notice(reader_hash: str | None) -> str | None:
+    """Why this reader may not comment and until when, shown in place of the form; None
+    when no ban holds (nor edits of their comments: an edit is judged as a new comment)."""
     if reader_hash is None:
         return None
     ban = active_ban(reader_hash, current_address_hash())
@@ -132,12 +143,21 @@ def _ban_notice(reader_hash: str | None) -> str | None:
 
 
 def shared_threads(
-    article: Article, viewer: Viewer, *, page: int, sort: str, stance: str | None, after: int | None
+    article: Article,
+    viewer: Viewer,
+    *,
+    page: int,
+    sort: str,
+    stance: str | None,
+    after: int | None,
+    whole: frozenset[int] = frozenset(),
 ) -> tuple[Discussion, Markup] | None:
     """The page's threads as every reader without marks of their own sees them, cached."""
     sort, stance = known_order_and_side(sort, stance)
+    render = partial(_render_shared_threads, article, viewer, page, sort, stance, after, whole)
+    # A thread shown whole is asked for by number: not cached, or any number would fill it.
     key = article_key(article, "threads-html", page, sort, stance, after, get_locale())
-    entry = cached(key, lambda: _render_shared_threads(article, viewer, page, sort, stance, after))
+    entry = render() if whole else cached(key, render)
     if entry is None:
         return None
     discussion, html = entry
@@ -145,9 +165,11 @@ def shared_threads(
 
 
 def _render_shared_threads(
-    article, viewer, page, sort, stance, after
+    article, viewer, page, sort, stance, after, whole
 ) -> tuple[Discussion, str] | None:
-    discussion = load_discussion(article, viewer, page=page, sort=sort, stance=stance, after=after)
+    discussion = load_discussion(
+        article, viewer, page=page, sort=sort, stance=stance, after=after, whole=whole
+    )
     if discussion is None:
         return None
     html = render_template(
@@ -158,6 +180,12 @@ def _render_shared_threads(
         reply_target=None,
     )
     return replace(discussion, threads=[]), html.replace(generate_csrf(), CSRF_PLACEHOLDER)
+
+
+def _withdraw_edit_links(nodes) -> None:
+    for node in nodes:
+        node.editable = False
+        _withdraw_edit_links(node.replies)
 
 
 def _shown_ids(nodes) -> set[int]:

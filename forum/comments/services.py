@@ -259,6 +259,11 @@ def editable(comment: Comment, reader_hash: str | None, settings: Settings) -> b
     )
 
 
+def edit_time_left(comment: Comment, settings: Settings) -> timedelta:
+    """How long the author may still edit or delete the comment (zero once the window ends)."""
+    return max(timedelta(0), comment.created_at + settings.edit_window - utcnow())
+
+
 def check_editable(comment: Comment, reader_hash: str | None, settings: Settings) -> None:
     if reader_hash is None or comment.reader_hash != reader_hash:
         raise CommentError(_("Seul l'auteur peut modifier ou supprimer ce commentaire."), 403)

@@ -17,6 +17,9 @@ STANCES = ("credible", "not_credible", "neutral", "none")
 # The poll question whose answer is shown beside each comment, and what its choices mean.
 STANCE_QUESTION_KEY = "credibility"
 STANCE_OF_CHOICE = {"positive": "credible", "negative": "not_credible", "neutral": "neutral"}
+# A long thread shows its first replies, and a link to the others, so that a page of
+# threads stays readable; a thread with at most two more replies is shown whole.
+REPLIES_SHOWN = 3
 
 
 @dataclass
@@ -30,6 +33,9 @@ class CommentNode:
     editable: bool = False
     reply_to: Comment | None = None
     replies: list[CommentNode] = field(default_factory=list)
+    # On a collapsed thread: how many replies are left out, and the first of them.
+    more_replies: int = 0
+    first_more_id: int | None = None
 
     @property
     def placeholder(self) -> str | None:
@@ -160,8 +166,12 @@ def load_discussion(
     sort: str = "recent",
     stance: str | None = None,
     after: int | None = None,
+    whole: frozenset[int] = frozenset(),
 ) -> Discussion | None:
-    """One page of threads with their replies, badges and counts; None past the last page."""
+    """One page of threads with their replies, badges and counts; None past the last page.
+
+    Long threads show their first replies only, except those holding a comment of `whole`.
+    """
     sort, stance = known_order_and_side(sort, stance)
     summaries = cached(
         article_key(article, "summaries", viewer.credibility_question_id),
@@ -183,6 +193,9 @@ def load_discussion(
         return None
     tops = _page_of_tops(top_query, sort, page, viewer.per_page, after, count)
     threads = build_threads(tops, _replies_of(tops), viewer)
+    for thread in threads:
+        if not whole & _ids_in(thread):
+            collapse_thread(thread, REPLIES_SHOWN)
     regular = [c for c in tops if c.featured_at is None]
     next_after = regular[-1].id if regular and sort in KEYSET_SORTS else None
     return Discussion(
@@ -272,6 +285,39 @@ def build_threads(tops: list[Comment], replies: list[Comment], viewer: Viewer) -
         if parent is not None:
             parent.replies.append(nodes[reply.id])
     return [node for node in (nodes[c.id] for c in tops) if _prune(node)]
+
+
+def collapse_thread(thread: CommentNode, shown: int) -> None:
+    """Keep the first `shown` replies in reading order (with the ones they answer)."""
+    order = _replies_in_order(thread)
+    if len(order) <= shown + 2:
+        return
+    kept = {id(node) for node in order[:shown]}
+    thread.more_replies = len(order) - shown
+    thread.first_more_id = order[shown].comment.id
+    _keep_only(thread, kept)
+
+
+def _replies_in_order(node: CommentNode) -> list[CommentNode]:
+    order: list[CommentNode] = []
+    for reply in node.replies:
+        order.append(reply)
+        order.extend(_replies_in_order(reply))
+    return order
+
+
+def _keep_only(node: CommentNode, kept: set[int]) -> None:
+    # Reading order puts a reply after its parent: a kept reply never loses its parent.
+    node.replies = [reply for reply in node.replies if id(reply) in kept]
+    for reply in node.replies:
+        _keep_only(reply, kept)
+
+
+def _ids_in(node: CommentNode) -> set[int]:
+    ids = {node.comment.id}
+    for reply in node.replies:
+        ids |= _ids_in(reply)
+    return ids
 
 
 def _node(comment: Comment, viewer: Viewer, marks, stances, by_id) -> CommentNode:

@@ -14,13 +14,21 @@ from flask import (
 from flask_babel import gettext as _
 
 from forum.articles.services import get_article
-from forum.comments.forms import CsrfOnlyForm, EditForm, FlagForm, add_field_error
-from forum.comments.page import comment_location, current_author, discussion_settings, viewer_for
+from forum.comments.forms import CsrfOnlyForm, DeleteForm, EditForm, FlagForm, add_field_error
+from forum.comments.page import (
+    comment_location,
+    current_author,
+    discussion_settings,
+    reader_ban_notice,
+    viewer_for,
+)
 from forum.comments.services import (
     CommentError,
+    Settings,
     check_editable,
     delete_comment,
     edit_comment,
+    edit_time_left,
     flag_comment,
     flag_threshold,
     preview_html,
@@ -56,6 +64,7 @@ def permalink(comment_id: int):
             "articles.show",
             slug=article.slug,
             page=page if page > 1 else None,
+            fil=comment.thread_id,
             _anchor=f"c{comment.id}",
         )
     )
@@ -67,35 +76,47 @@ def edit(comment_id: int):
     """Let the author change their comment during the edit window."""
     comment, article = _comment_and_article(comment_id)
     settings = discussion_settings()
-    try:
-        check_editable(comment, current_reader_hash(), settings)
-    except CommentError as error:
-        abort(error.status, description=error.message)
+    _check_author_may_change(comment, settings)
     form = EditForm(data={"body": comment.body_source})
     if not form.is_submitted():
-        return _edit_page(form, comment, article)
+        return _edit_page(form, comment, article, settings)
     if not form.validate():
-        return _edit_page(form, comment, article, status=400)
+        return _edit_page(form, comment, article, settings, status=400)
     try:
         if form.preview.data and not form.submit.data:
-            return _edit_page(form, comment, article, preview=preview_html(form.body.data))
+            return _edit_page(
+                form, comment, article, settings, preview=preview_html(form.body.data)
+            )
         edit_comment(comment, article, current_author(), settings, form.body.data)
     except CommentError as error:
         db.session.rollback()
         add_field_error(form, error)
-        return _edit_page(form, comment, article, status=error.status)
+        return _edit_page(form, comment, article, settings, status=error.status)
     db.session.commit()
     flash(_("Votre commentaire est modifié."), "success")
     return redirect(comment_location(comment, article))
+
+
+def _check_author_may_change(comment: Comment, settings: Settings) -> None:
+    """Only the author, within the edit window, and not while a ban holds."""
+    try:
+        check_editable(comment, current_reader_hash(), settings)
+    except CommentError as error:
+        abort(error.status, description=error.message)
+    notice = reader_ban_notice(current_reader_hash())
+    if notice:
+        abort(403, description=notice)
 
 
 def _edit_page(
     form: EditForm,
     comment: Comment,
     article: Article,
+    settings: Settings,
     *,
     status: int = 200,
     preview: str | None = None,
+    delete_form: DeleteForm | None = None,
 ):
     return render_template(
         "comments/edit.html",
@@ -103,18 +124,29 @@ def _edit_page(
         comment=comment,
         article=article,
         preview=preview,
-        action_form=CsrfOnlyForm(),
+        delete_form=delete_form or DeleteForm(formdata=None),
+        minutes_left=_minutes_left(comment, settings),
     ), status
+
+
+def _minutes_left(comment: Comment, settings: Settings) -> int:
+    # Rounded up: "1 minute" while any of the last minute remains.
+    return -(-int(edit_time_left(comment, settings).total_seconds()) // 60)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 @rate_limit("comment")
 def delete(comment_id: int):
-    """Delete the reader's own comment; its replies stay under a placeholder."""
+    """Delete the reader's own comment once confirmed; its replies stay under a placeholder."""
     comment, article = _comment_and_article(comment_id)
-    CsrfOnlyForm().validate_on_submit() or abort(400)
+    settings = discussion_settings()
+    _check_author_may_change(comment, settings)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        edit_form = EditForm(formdata=None, data={"body": comment.body_source})
+        return _edit_page(edit_form, comment, article, settings, status=400, delete_form=form)
     try:
-        delete_comment(comment, current_reader_hash(), discussion_settings())
+        delete_comment(comment, current_reader_hash(), settings)
     except CommentError as error:
         abort(error.status, description=error.message)
     db.session.commit()

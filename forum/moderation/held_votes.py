@@ -155,9 +155,10 @@ def decide(
         .execution_options(**changes_pages(article.id)),
     ).rowcount
     if changed:
+        released = decision == "release"
         record(
             actor,
-            f"votes_{decision}",
+            "votes_release" if released else "votes_discard",
             article_id=article.id,
             details=_decision_detail(decision, changed, address_hash, window, rule),
         )

@@ -76,12 +76,13 @@ def _per_day(column, since) -> dict[date, int]:
 
 
 def _top_flagged(limit: int = 5) -> list[tuple[Article, int]]:
-    """Articles with the most unresolved flags on their comments."""
+    """Articles with the most unresolved flags on their comments. A comment its author
+    deleted has no text left to judge: its flags wait for nothing (as in the queue)."""
     rows = db.session.execute(
         select(Article, func.count(Flag.id).label("flags"))
         .join(Comment, Comment.article_id == Article.id)
         .join(Flag, Flag.comment_id == Comment.id)
-        .where(Flag.resolved_at.is_(None))
+        .where(Flag.resolved_at.is_(None), Comment.deleted_at.is_(None))
         .group_by(Article.id)
         .order_by(func.count(Flag.id).desc())
         .limit(limit)

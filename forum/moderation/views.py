@@ -13,6 +13,7 @@ from forum.extensions import db
 from forum.limits import rate_limit
 from forum.models import Article, Ban, Comment, WordRule
 from forum.moderation import held_votes, services
+from forum.moderation.audit_text import ACTION_LABELS, describe
 from forum.moderation.forms import (
     FLAG_LABELS,
     PENDING_LABELS,
@@ -363,17 +364,17 @@ def audit():
     filters = _audit_filters()
     entries, has_next = load_audit(filters, _page_arg())
     actions, staff, all_articles = audit_choices()
+    staff_names = {u.id: u.display_name for u in staff}
+    article_titles = {a.id: a.title for a in all_articles}
     return render_template(
         "moderation/audit.html",
-        entries=entries,
+        lines=[describe(entry, staff_names, article_titles) for entry in entries],
         has_next=has_next,
         page=_page_arg(),
         filters=filters,
-        actions=actions,
+        actions=[(code, ACTION_LABELS.get(code, code)) for code in actions],
         staff=staff,
         articles=all_articles,
-        staff_names={u.id: u.display_name for u in staff},
-        article_titles={a.id: a.title for a in all_articles},
         query_args={k: v for k, v in request.args.items() if k != "page" and v},
     )
 

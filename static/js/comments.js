@@ -36,13 +36,22 @@
     });
   }
 
-  // "Répondre" moves the comment form under the comment instead of reloading the page.
+  // "Répondre" moves the comment form under the comment instead of reloading the page;
+  // "Annuler la réponse" puts it back where it was, as a new comment again.
+  var formHome = null;
+
   function enhanceReply(link) {
     link.addEventListener("click", function (event) {
       var form = document.getElementById("commenter");
       var target = document.getElementById("c" + link.dataset.reply);
       if (!form || !target) return;
       event.preventDefault();
+      var title = form.querySelector(".form-title");
+      if (!formHome) {
+        formHome = document.createComment("commenter");
+        form.before(formHome);
+        form.dataset.newTitle = title.textContent;
+      }
       var parent = form.querySelector("input[name=parent_id]");
       if (!parent) {
         parent = document.createElement("input");
@@ -52,15 +61,70 @@
       }
       parent.value = link.dataset.reply;
       form.classList.add("reply-form");
-      form.querySelector(".form-title").textContent = link.dataset.replyTitle;
+      title.textContent = link.dataset.replyTitle;
+      cancelControl(form).dataset.returnTo = link.dataset.reply;
       target.appendChild(form);
       form.querySelector("textarea").focus();
     });
   }
 
+  function cancelControl(form) {
+    var cancel = form.querySelector("button.cancel-reply");
+    if (cancel) return cancel;
+    cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary cancel-reply";
+    cancel.textContent = form.dataset.cancelLabel;
+    cancel.addEventListener("click", function () { cancelReply(form, cancel); });
+    form.querySelector(".actions").appendChild(cancel);
+    return cancel;
+  }
+
+  function cancelReply(form, cancel) {
+    var link = document.querySelector('a.reply-link[data-reply="' + cancel.dataset.returnTo + '"]');
+    var parent = form.querySelector("input[name=parent_id]");
+    if (parent) parent.remove();
+    cancel.remove();
+    form.classList.remove("reply-form");
+    form.querySelector(".form-title").textContent = form.dataset.newTitle;
+    formHome.after(form);
+    if (link) link.focus();
+  }
+
+  // "Voir les N autres réponses" shows the whole thread in place: the same page with that
+  // thread whole is fetched and its item swapped in (the link works without this too).
+  function enhanceExpand(link) {
+    link.addEventListener("click", function (event) {
+      if (!window.fetch || !window.DOMParser) return;
+      var item = link.closest("li.comment-item");
+      if (!item || item.querySelector("#commenter")) return;
+      event.preventDefault();
+      fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("c" + link.dataset.expand);
+        var freshItem = fresh && fresh.closest("li.comment-item");
+        if (!freshItem) throw new Error("thread not found");
+        item.replaceWith(freshItem);
+        enhance(freshItem);
+        var first = document.getElementById("c" + link.dataset.first);
+        if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
+      }).catch(function () {
+        window.location.href = link.href;
+      });
+    });
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("a.reply-link[data-reply]").forEach(enhanceReply);
+    root.querySelectorAll("form[data-enhance=useful]").forEach(enhanceUseful);
+    root.querySelectorAll("a[data-expand]").forEach(enhanceExpand);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("a.reply-link[data-reply]").forEach(enhanceReply);
-    document.querySelectorAll("form[data-enhance=useful]").forEach(enhanceUseful);
+    enhance(document);
     document.querySelectorAll("form[data-enhance=comment]").forEach(guardDoubleSubmit);
   });
 })();

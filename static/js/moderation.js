@@ -39,6 +39,15 @@
     form.requestSubmit ? form.requestSubmit() : form.submit();
   }
 
+  // "?" (key or link) opens the legend, or closes it again, and moves the focus there.
+  function toggleLegend() {
+    var legend = document.getElementById("raccourcis");
+    if (!legend) return;
+    legend.open = !legend.open;
+    legend.querySelector("summary").focus();
+    legend.scrollIntoView({ block: "nearest" });
+  }
+
   // Letters typed into a field are text, not shortcuts (buttons and checkboxes are fine).
   function typing(target) {
     if (!target) return false;
@@ -53,7 +62,8 @@
       k: function () { move(-1); },
       a: function () { submitShortcut("a"); },
       r: function () { submitShortcut("r"); },
-      f: function () { submitShortcut("f"); }
+      f: function () { submitShortcut("f"); },
+      "?": toggleLegend
     };
     var action = actions[event.key];
     if (!action) return;
@@ -74,6 +84,13 @@
     if (!document.querySelector("[data-queue]")) return;
     document.addEventListener("keydown", onKey);
     document.addEventListener("keydown", sendOnEnter);
+    var link = document.querySelector(".shortcuts-link");
+    if (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        toggleLegend();
+      });
+    }
     var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
     focusItem(target && target.classList.contains("queue-item") ? target : items()[0]);
   });

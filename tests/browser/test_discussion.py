@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.comment_helpers import seed_comments
 from tests.conftest import ARTICLE_SLUG
 
 pytestmark = pytest.mark.browser
@@ -82,3 +83,43 @@ def test_discussion_without_javascript(page_without_js, output_dir):
     expect(page).to_have_url(re.compile(r"sort=oldest"))
     page.set_viewport_size({"width": 320, "height": 800})
     page.screenshot(path=str(output_dir / "discussion-nojs-320.png"), full_page=True)
+
+
+def test_a_reply_in_progress_can_be_cancelled_with_javascript(page):
+    page.goto(ARTICLE)
+    post(page, "Camille", "Un premier avis.")
+    page.locator("#c1").get_by_role("link", name="Répondre").click()
+    form = page.locator("#commenter")
+    expect(page.locator("#c1 #commenter")).to_have_count(1)
+    expect(form.locator(".form-title")).to_have_text("Répondre à Camille")
+
+    form.get_by_role("button", name="Annuler la réponse").click()
+    expect(page.locator("#c1 #commenter")).to_have_count(0)
+    expect(form.locator(".form-title")).to_have_text("Donner votre avis")
+    expect(form.get_by_role("button", name="Annuler la réponse")).to_have_count(0)
+    expect(page.locator("#c1").get_by_role("link", name="Répondre")).to_be_focused()
+    # Sent now, it is a new comment, not a reply.
+    post(page, "", "Un second avis, pas une réponse.")
+    expect(page.locator("ol.replies")).to_have_count(0)
+    expect(page.locator(".discussion > ol.comment-list > li")).to_have_count(2)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_long_thread_opens_in_place_with_or_without_javascript(
+    app, browser, live_server, javascript
+):
+    [top] = seed_comments(app, 1, replies_per_thread=8)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(ARTICLE)
+    thread = page.locator(f"li.comment-item:has(> #c{top})")
+    expect(thread.locator("article.comment")).to_have_count(4)
+    thread.get_by_role("link", name="voir les 5 autres réponses").click()
+    expect(thread.locator("article.comment")).to_have_count(9)
+    expect(page.get_by_role("link", name="voir les 5 autres réponses")).to_have_count(0)
+    if javascript:  # in place: same address, the first new reply has the focus
+        expect(page).to_have_url(re.compile(rf"{ARTICLE}$"))
+        expect(page.locator(f"#c{top + 4}")).to_be_focused()
+    else:
+        expect(page).to_have_url(re.compile(rf"fil={top}#c{top + 4}$"))
+    context.close()

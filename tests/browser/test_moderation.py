@@ -44,7 +44,7 @@ def test_moderator_works_the_queue_with_the_keyboard(app, page, output_dir):
         reader_hash="3" * 64,
     )
     log_in_as_moderator(app, page)
-    expect(page.get_by_text("Raccourcis clavier")).to_be_visible()
+    expect(page.get_by_role("link", name="Raccourcis clavier")).to_be_visible()  # "?"
     expect(focused_item(page)).to_have_id(f"c-{first}")
 
     page.keyboard.press("j")
