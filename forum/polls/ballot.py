@@ -304,54 +304,51 @@ def _upsert_statement(dialect: str, questions: int):
     return upsert.returning(votes.c.created_at, *_standing_of_reader_and_address())
 
 
+def _address_window(alias: str):
+    """The votes of the address in the window, on an alias of its own (so that a read in
+    the upsert's statement reads the table, not the row), and the distinct other readers
+    among them, up to the allowance: what both the hold and the burst count."""
+    votes = Vote.__table__.alias(alias)
+    from_address = (votes.c.address_hash == bindparam("address", type_=String)) & (
+        votes.c.created_at >= bindparam("since")
+    )
+    other_voters = (
+        select(votes.c.reader_hash)
+        .where(from_address, votes.c.reader_hash != bindparam("reader", type_=String))
+        .distinct()
+        .limit(bindparam("burst_voters", type_=Integer))  # enough to tell
+        .subquery()
+    )
+    return votes, from_address, select(func.count()).select_from(other_voters).scalar_subquery()
+
+
 def _new_vote_status():
     # Read before the insert, in its own statement: a new row is held when the address has
     # had its allowance of other readers in the window and this reader is not one of the
     # counted ones (a changed vote keeps its row's status: the upsert does not set it).
     # Two new readers of one address at the same instant may both take the last place.
-    votes = Vote.__table__.alias("allowance_votes")
-    reader = bindparam("reader", type_=String)
-    allowance = bindparam("burst_voters", type_=Integer)
-    from_address = (votes.c.address_hash == bindparam("address", type_=String)) & (
-        votes.c.created_at >= bindparam("since")
-    )
-    other_voters = (
-        select(votes.c.reader_hash)
-        .where(from_address, votes.c.reader_hash != reader)
-        .distinct()
-        .limit(allowance)
-        .subquery()
-    )
+    votes, from_address, other_voters = _address_window("allowance_votes")
     counted_here = exists().where(
-        from_address, votes.c.reader_hash == reader, votes.c.status.in_(COUNTED_VOTE_STATUSES)
+        from_address,
+        votes.c.reader_hash == bindparam("reader", type_=String),
+        votes.c.status.in_(COUNTED_VOTE_STATUSES),
     )
-    held = (
-        (allowance > 0)
-        & (select(func.count()).select_from(other_voters).scalar_subquery() >= allowance)
-        & ~counted_here
-    )
+    allowance = bindparam("burst_voters", type_=Integer)
+    held = (allowance > 0) & (other_voters >= allowance) & ~counted_here
     return case((held, literal(HELD, String)), else_=literal(COUNTED, String))
 
 
 def _standing_of_reader_and_address():
-    # Read in the upsert's own statement, on aliases so they read the table, not the row.
-    votes, comments = Vote.__table__.alias("address_votes"), Comment.__table__
+    votes, from_address, other_voters = _address_window("address_votes")
     reader = bindparam("reader", type_=String)
-    from_address = (votes.c.address_hash == bindparam("address", type_=String)) & (
-        votes.c.created_at >= bindparam("since")
-    )
-    other_voters = (
-        select(votes.c.reader_hash)
-        .where(from_address, votes.c.reader_hash != reader)
-        .distinct()
-        .limit(bindparam("burst_voters", type_=Integer))  # enough to tell a burst
-        .subquery()
-    )
     return (
         exists()
-        .where(comments.c.reader_hash == reader, comments.c.article_id == bindparam("article"))
+        .where(
+            Comment.__table__.c.reader_hash == reader,
+            Comment.__table__.c.article_id == bindparam("article"),
+        )
         .label("commented"),
-        select(func.count()).select_from(other_voters).scalar_subquery().label("other_voters"),
+        other_voters.label("other_voters"),
         exists().where(from_address, votes.c.reader_hash == reader).label("in_window"),
     )
 
