@@ -43,8 +43,10 @@ run: compile-translations content
 	@echo
 	@$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# Each test file runs whole on one of the workers (fixtures shared by its tests stay local).
+TEST_WORKERS ?= 2
 test: lint compile-translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from babel.messages.mofile import write_mo
@@ -18,7 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import select, text, update
+from sqlalchemy import create_engine, make_url, select, text, update
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from bench.serve import gunicorn
@@ -32,8 +34,29 @@ from forum.readers import COOKIE_SALT
 
 ARTICLE_SLUG = "anthropic-coupe-acces-openai-api-claude"
 TEST_SECRET = "test-secret-key-0123456789abcdef0123456789abcdef"
-PG_URL = os.environ.get("FORUM_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
+# Under pytest-xdist, "gw0", "gw1", ...: each worker has a database and a Redis db of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database_url(url: str | None) -> str | None:
+    if not url or not WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+def _worker_redis_url(url: str | None) -> str | None:
+    if not url or not WORKER:
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + int(WORKER.removeprefix("gw"))
+    if number > 15:
+        raise pytest.UsageError(f"{url}: no Redis db {number} for worker {WORKER}")
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+PG_URL = _worker_database_url(os.environ.get("FORUM_TEST_DATABASE_URL"))
+REDIS_URL = _worker_redis_url(os.environ.get("FORUM_TEST_REDIS_URL"))
 # CI sets this: a missing service or browser is then a failure, never a skip.
 REQUIRE_ALL = os.environ.get("FORUM_TEST_REQUIRE_ALL") == "1"
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
@@ -87,12 +110,25 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 
 
 def _reset_postgresql(url: str) -> None:
+    _create_database_if_missing(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": TEST_SECRET})
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     with app.app_context():
         db.engine.dispose()
+
+
+def _create_database_if_missing(url: str) -> None:
+    """A worker's database, made beside the one FORUM_TEST_DATABASE_URL names."""
+    name = make_url(url).database
+    base = make_url(os.environ["FORUM_TEST_DATABASE_URL"])
+    engine = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with engine.connect() as connection:
+        known = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not known:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
 
 
 def make_app(database_url: str, **overrides) -> Flask:

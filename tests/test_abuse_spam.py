@@ -69,7 +69,9 @@ def test_a_post_right_after_the_page_is_shown_is_refused_with_the_text_kept(app,
 
 
 @pytest.mark.parametrize("app_config", [{"FORUM_MIN_POST_SECONDS": 3}])
-@pytest.mark.parametrize("forged", ["", "not-a-stamp", stamp(60)[:-2] + "xx"])
+@pytest.mark.parametrize(
+    "forged", ["", "not-a-stamp", stamp(60)[:-2] + "xx"], ids=["empty", "garbage", "bad-signature"]
+)
 def test_a_missing_or_forged_render_time_counts_as_too_fast(app, reader, forged):
     response = post_comment(reader, form={**comment_form(reader), "rendered_at": forged})
     assert response.status_code == 400
