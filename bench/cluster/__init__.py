@@ -25,6 +25,7 @@ from bench.cluster.hosts import (
     REDIS_PASSWORD,
     REDIS_PORT,
     AppHost,
+    Process,
     Proxy,
     start_postgresql,
     start_redis,
@@ -69,6 +70,7 @@ class Cluster:
     apps: list[AppHost]
     proxy: Proxy
     readers: list[str]  # client addresses on the machine's side of the bridge
+    services: dict[str, Process]  # "postgresql", "redis"
 
     @property
     def url(self) -> str:
@@ -167,21 +169,29 @@ def cluster(
     readers: int = 0,
     workers: int = 2,
     env: dict[str, str] | None = None,
-    static_page: bytes = b"",
+    seed_comments: int | None = None,
 ) -> Iterator[Cluster]:
     """Build the network and start every process; stop and remove all of it on the way out.
-    `env` adds to (or overrides) the app hosts' production settings."""
+    `env` adds to (or overrides) the app hosts' production settings; `seed_comments` fills
+    the article with that many comments (bench.seed) instead of leaving it empty."""
     with ExitStack() as stack:
         addresses = stack.enter_context(network(readers))
         workdir = Path(tempfile.mkdtemp(prefix="forum-cluster-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         os.chmod(workdir, 0o755)  # PostgreSQL (its own user) keeps its data below
-        stack.callback(start_postgresql(workdir, MAX_CONNECTIONS).stop)
-        stack.callback(start_redis(workdir).stop)
+        services = {"postgresql": start_postgresql(workdir, MAX_CONNECTIONS)}
+        stack.callback(services["postgresql"].stop)
+        services["redis"] = start_redis(workdir)
+        stack.callback(services["redis"].stop)
         settings = {**production_env(), **(env or {})}
         apps = [AppHost(host, settings, workdir, workers) for host in APP_HOSTS]
-        built = Cluster(workdir, apps, Proxy(workdir, static_page), addresses)
-        prepare_database()
+        built = Cluster(workdir, apps, Proxy(workdir), addresses, services)
+        if seed_comments is None:
+            prepare_database()
+        else:
+            from bench.seed import seed
+
+            seed(DATABASE_URL, seed_comments, progress=False)
         for app in apps:
             stack.callback(app.stop)
             app.start()

@@ -3,6 +3,8 @@ at once (one thread each): what the cluster test and `make cluster` send through
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 import re
 import secrets
@@ -10,8 +12,12 @@ import threading
 import time
 from dataclasses import dataclass
 
+import psycopg
+from itsdangerous import URLSafeSerializer
+
 from bench.cluster.client import Browser, hidden_fields
 from bench.settings import SLUG
+from forum.readers import COOKIE_SALT
 
 ARTICLE = f"/articles/{SLUG}"
 VOTE = f"{ARTICLE}/vote"
@@ -103,3 +109,32 @@ def crowd(base: str, addresses: list[str], spread_seconds: float) -> list[Visit]
         v if v else Visit(a, "", error="thread did not finish")
         for v, a in zip(visits, addresses, strict=True)
     ]
+
+
+def reader_hash(cookie: str, secret: str) -> str:
+    """The hash the app stores for the reader this cookie names (forum.readers)."""
+    reader_id = URLSafeSerializer(secret, salt=COOKIE_SALT).loads(cookie)
+    return hmac.new(secret.encode(), f"reader:{reader_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def problems(visits: list[Visit], database_url: str, secret: str, questions: int = 2) -> list[str]:
+    """Every acknowledged vote and comment stored exactly once, nothing stored twice: what
+    is wrong, compared with the rows (an empty list when nothing is)."""
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as connection:
+        voters = dict(connection.execute("SELECT reader_hash, count(*) FROM votes GROUP BY 1"))
+        bodies = [body for (body,) in connection.execute("SELECT body_source FROM comments")]
+    found = []
+    for v in visits:
+        stored = sum(v.marker in body for body in bodies) if v.marker else 0
+        if v.vote_acknowledged and voters.get(reader_hash(v.reader_cookie, secret)) != questions:
+            found.append(f"vote of {v.address} acknowledged, not stored")
+        if v.comment_acknowledged and stored != 1:
+            found.append(f"comment {v.marker} acknowledged, stored {stored} times")
+        elif stored > 1:
+            found.append(f"comment {v.marker} stored {stored} times")
+    if len(voters) > sum(v.vote is not None for v in visits):
+        found.append(f"{len(voters)} voters stored for fewer ballots sent")
+    if set(voters.values()) - {questions}:
+        found.append(f"a voter with other than {questions} rows: {set(voters.values())}")
+    return found

@@ -231,13 +231,16 @@ def render_site(app_hosts: list[str], listen: str, log_dir: Path) -> str:
 class Proxy:
     """nginx on the proxy host: its own prefix, pid file and configuration."""
 
-    def __init__(self, workdir: Path, static_page: bytes = b""):
+    def __init__(self, workdir: Path):
         self.prefix = workdir / "nginx"
         for folder in ("logs", "temp", "static"):
             (self.prefix / folder).mkdir(parents=True, exist_ok=True)
-        (self.prefix / "static" / "page.html").write_bytes(static_page)
         os.chmod(workdir, 0o755)  # nginx's workers (www-data) read the static file
         self.process: Process | None = None
+
+    def publish(self, page: bytes) -> None:
+        """Serve these bytes as a file at static_url."""
+        (self.prefix / "static" / "page.html").write_bytes(page)
 
     @property
     def url(self) -> str:
