@@ -30,6 +30,8 @@ RESULTS = ROOT / "bench" / "results"
 # new address, as in `make bench`. Workers are never recycled during a run.
 BENCH_ENV = {"TRUSTED_PROXIES": "2", "FORUM_MAX_REQUESTS": "0"}
 COMPONENTS = ("nginx", "app1", "app2", "postgresql", "redis", "wrk")
+# The machine's busy time that none of them accounts for: other people's work on the cores.
+OTHERS = "others"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -48,6 +50,12 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every core has spent busy since boot (/proc/stat, idle and iowait out)."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / TICK
+
+
 def cpu_by_component(site: Cluster) -> dict[str, float]:
     roots = {
         "nginx": site.proxy.process,
@@ -62,6 +70,7 @@ def cpu_by_component(site: Cluster) -> dict[str, float]:
     }
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds["wrk"] = children.ru_utime + children.ru_stime  # wrk is our only waited child
+    seconds["machine"] = machine_busy_seconds()
     return seconds
 
 
@@ -73,6 +82,8 @@ def measured(site: Cluster, label: str, load) -> dict:
     wall = result["seconds"] or 1.0
     cores = os.cpu_count() or 2
     used = {name: after[name] - before[name] for name in COMPONENTS}
+    busy = after["machine"] - before["machine"]
+    used[OTHERS] = max(0.0, busy - sum(used.values()))
     print(f"  {label}: {result['requests_per_second']:,.0f} requests/s", file=sys.stderr)
     return {
         "label": label,
@@ -131,23 +142,33 @@ def run(duration: float, connections: int, size: int) -> dict:
 
 
 def table(results: dict) -> str:
+    columns = (*COMPONENTS, OTHERS)
     head = f"{'load':<26} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'lost':>5}  " + " ".join(
-        f"{name:>10}" for name in COMPONENTS
+        f"{name:>10}" for name in columns
     )
     lines = [
         f"Through nginx on the cluster, {results['options']['comments']} comments, "
         f"{results['page_bytes']:,}-byte page, wrk -c{results['options']['connections']} "
         f"for {results['options']['duration']:.0f} s per load; columns on the right: each "
-        "process group's share of the machine's 2 cores during the load",
+        "process group's share of the machine's 2 cores during the load (others: processes "
+        "outside the cluster)",
         head,
     ]
     for load in results["loads"]:
-        shares = " ".join(f"{load['share_of_cores'][name]:>10.0%}" for name in COMPONENTS)
+        shares = " ".join(f"{load['share_of_cores'][name]:>10.0%}" for name in columns)
         lost = load.get("lost", "")
         lines.append(
             f"{load['label']:<26} {load['requests_per_second']:>8,.0f} "
             f"{load['p50_ms'] or 0:>7.1f} {load['p99_ms'] or 0:>7.1f} {lost!s:>5}  {shares}"
         )
+    lines += ["", "CPU milliseconds per request, by process group (what one request costs each)"]
+    lines.append(f"{'load':<26} " + " ".join(f"{name:>10}" for name in COMPONENTS))
+    for load in results["loads"]:
+        requests = max(load["requests"], 1)
+        costs = " ".join(
+            f"{1000 * load['cpu_seconds'][name] / requests:>10.2f}" for name in COMPONENTS
+        )
+        lines.append(f"{load['label']:<26} {costs}")
     return "\n".join(lines)
 
 
