@@ -119,7 +119,8 @@ def reader_hash(cookie: str, secret: str) -> str:
 
 def problems(visits: list[Visit], database_url: str, secret: str, questions: int = 2) -> list[str]:
     """Every acknowledged vote and comment stored exactly once, nothing stored twice: what
-    is wrong, compared with the rows (an empty list when nothing is)."""
+    is wrong, compared with the rows (an empty list when nothing is). The crowd must be the
+    only voters in the database so far."""
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as connection:
         voters = dict(connection.execute("SELECT reader_hash, count(*) FROM votes GROUP BY 1"))
