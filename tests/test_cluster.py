@@ -85,11 +85,12 @@ def query(sql: str, *params) -> list[tuple]:
 
 
 def gateway_errors(lines: list[str]) -> dict[str, int]:
-    """nginx's error log lines counted by cause ("Connection refused", "upstream timed out")."""
+    """nginx's error log lines counted by cause ("connect() failed (111: Connection
+    refused)", "upstream prematurely closed connection", ...)."""
     causes: dict[str, int] = {}
     for line in lines:
-        match = re.search(r"\(\d+: ([^)]+)\)|(upstream timed out)", line)
-        cause = (match.group(1) or match.group(2)) if match else line[-60:]
+        match = re.search(r"\*\d+ (.+?) while ", line)
+        cause = match.group(1) if match else line[-80:]
         causes[cause] = causes.get(cause, 0) + 1
     return causes
 
