@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,9 +17,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 from bench.cluster.hosts import (
     APP_PORT,
-    BIN,
     PG_PORT,
     REDIS_PASSWORD,
     REDIS_PORT,
@@ -39,7 +39,6 @@ from bench.cluster.network import (
     network,
     unavailable_reason,
 )
-from forum import ROOT
 
 __all__ = ["Cluster", "NetworkUnavailable", "cluster", "unavailable_reason"]
 
@@ -76,20 +75,6 @@ class Cluster:
     def url(self) -> str:
         return self.proxy.url
 
-    def flask(self, *args: str, stdin: str | None = None) -> str:
-        """Run `flask --app wsgi ARGS` against the cluster's database (from this machine)."""
-        completed = subprocess.run(
-            [str(BIN / "flask"), "--app", "wsgi", *args],
-            cwd=ROOT,
-            env={**os.environ, **self.apps[0].env, "FORUM_LOG_LEVEL": "warning"},
-            input=stdin,
-            capture_output=True,
-            text=True,
-        )
-        if completed.returncode != 0:
-            raise RuntimeError(f"flask {' '.join(args)}: {completed.stderr[-2000:]}")
-        return completed.stdout
-
     def cut_database(self, app: AppHost) -> None:
         """PostgreSQL refuses this app host from now on, and drops its open connections."""
         hba = self.workdir / "postgresql" / "pg_hba.conf"
@@ -106,8 +91,6 @@ class Cluster:
         self._sql("SELECT pg_reload_conf()")
 
     def _sql(self, *statements: str) -> None:
-        import psycopg
-
         url = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(url, autocommit=True) as connection:
             for statement in statements:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -163,8 +164,6 @@ def start_redis(workdir: Path) -> Process:
 
 
 def _answers(address: str, port: int) -> bool:
-    import socket
-
     try:
         with socket.create_connection((address, port), timeout=1):
             return True
