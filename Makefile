@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint bench translations compile-translations migrate content clean
+.PHONY: run test lint bench cluster translations compile-translations migrate content clean
 
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 # Run a step silently; its output is shown only when it fails.
@@ -63,6 +63,11 @@ translations: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Two app hosts behind nginx on network namespaces (root, iproute2, nginx): built, loaded
+# for a few seconds while one host restarts, checked, torn down (bench/cluster).
+cluster: $(VENV)/.installed-dev compile-translations
+	$(BIN)/python -m bench.cluster $(CLUSTER_ARGS)
 
 clean:
 	rm -rf $(VENV) test-output

@@ -30,6 +30,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--seed-only", action="store_true", help="seed, check, stop")
     parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="through nginx on two app hosts, then one, beside nginx static (bench/cluster)",
+    )
+    parser.add_argument(
         "--compare",
         nargs=2,
         type=Path,
@@ -80,11 +85,25 @@ def seed_only(backends: list[str], sizes: tuple[int, ...]) -> int:
     return 0
 
 
+def measure_cluster(args: argparse.Namespace) -> int:
+    from bench.cluster import unavailable_reason
+    from bench.cluster.figures import main as cluster_main
+
+    reason = unavailable_reason()
+    if reason:
+        print(f"The cluster cannot be built here: {reason}", file=sys.stderr)
+        return 2
+    wrk_path()
+    return cluster_main(args.duration, args.connections)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.compare:
         print(report.compare(report.read(args.compare[0]), report.read(args.compare[1])))
         return 0
+    if args.cluster:
+        return measure_cluster(args)
     backends, skipped = available_backends(args.backends)
     if args.seed_only:
         return seed_only(backends, args.sizes)

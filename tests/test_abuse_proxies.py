@@ -12,9 +12,10 @@ LIMITED = {"RATELIMIT_ENABLED": True, "FORUM_LIMIT_VOTE": "2 per minute"}
 ANSWERS = {"credibility": 1, "relevance": 1}
 
 
-def vote_from(make_reader, forwarded_for: str | None = None) -> int:
+def vote_from(make_reader, forwarded_for: str | None = None, peer: str = "127.0.0.1") -> int:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    return make_reader().vote(ANSWERS, headers=headers).status_code
+    reply = make_reader().vote(ANSWERS, headers=headers, environ_base={"REMOTE_ADDR": peer})
+    return reply.status_code
 
 
 @pytest.mark.parametrize("app_config", [{**LIMITED, "FORUM_TRUSTED_PROXIES": 0}])
@@ -32,6 +33,45 @@ def test_behind_one_proxy_the_last_hop_is_the_client(make_reader):
     assert vote_from(make_reader, "10.0.0.1, 203.0.113.99, 198.51.100.7") == 429
     # Another real client behind the same proxy has its own count.
     assert vote_from(make_reader, "198.51.100.8") == 302
+
+
+PROXY = "10.231.0.1"
+
+
+@pytest.mark.parametrize(
+    "app_config", [{**LIMITED, "FORUM_TRUSTED_PROXIES": 1, "FORUM_PROXY_ADDRESSES": PROXY}]
+)
+def test_a_forged_header_sent_straight_to_an_app_host_is_not_believed(make_reader):
+    # The client reaches the app host itself, not through the proxy: its header is ignored
+    # and every vote counts on its own address.
+    assert vote_from(make_reader, "198.51.100.7", peer="10.231.1.9") == 302
+    assert vote_from(make_reader, "198.51.100.8", peer="10.231.1.9") == 302
+    assert vote_from(make_reader, "198.51.100.9", peer="10.231.1.9") == 429
+    # Through the proxy, the address it appended is the client's: another one here.
+    assert vote_from(make_reader, "10.231.1.10", peer=PROXY) == 302
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"FORUM_TRUSTED_PROXIES": 1, "FORUM_PROXY_ADDRESSES": "10.231.0.0/30, 2001:db8::1"}],
+)
+def test_a_request_id_is_kept_only_from_the_proxy(client):
+    direct = client.get(
+        "/", headers={"X-Request-ID": "chosen"}, environ_base={"REMOTE_ADDR": "10.231.0.9"}
+    )
+    assert direct.headers["X-Request-ID"] != "chosen"
+    proxied = client.get(
+        "/", headers={"X-Request-ID": "lb-7f3a9c2e"}, environ_base={"REMOTE_ADDR": PROXY}
+    )
+    assert proxied.headers["X-Request-ID"] == "lb-7f3a9c2e"
+
+
+@pytest.mark.parametrize("value", ["10.0.0.300", "proxy.example", ["10.0.0.1", "x"]])
+def test_a_bad_proxy_address_stops_the_start(value):
+    with pytest.raises(ConfigurationError, match="FORUM_PROXY_ADDRESSES"):
+        create_app(
+            {"SECRET_KEY": TEST_SECRET, "FORUM_TRUSTED_PROXIES": 1, "FORUM_PROXY_ADDRESSES": value}
+        )
 
 
 @pytest.mark.parametrize("value", [-1, "two", 1.5, "-3", True])
