@@ -163,6 +163,8 @@ def corpus(database_url) -> list[tuple[str, bytes]]:
     return [(label, value) for label, value in HOSTILE if label.endswith("/as_is")]
 
 
+# Every route times the whole corpus: minutes on a loaded 2-core machine, not a hang.
+@pytest.mark.timeout(900)
 def test_hostile_values_never_break_a_route_or_the_data(app, reader, admin, targets, corpus):
     anonymous = app.test_client()
     # A moderator whose session must survive the run (logout is sent last).
