@@ -9,7 +9,8 @@ import urllib.parse
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from bench.pages import CSRF_RE
+
 FORM_RE = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 HIDDEN_RE = re.compile(r'<input\b[^>]*type="hidden"[^>]*>')
 ATTRIBUTE_RE = re.compile(r'(name|value)="([^"]*)"')

@@ -280,21 +280,15 @@ http {{
 }}
 """
 
+    def _nginx(self, *args: str) -> list[str]:
+        """The nginx command line on this proxy's own prefix and configuration."""
+        return ["nginx", "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), *args]
+
     def start(self, app_hosts: list[str]) -> None:
         self.configure(app_hosts)
         self.process = Process(
             "nginx",
-            PROXY.command(
-                [
-                    "nginx",
-                    "-p",
-                    str(self.prefix),
-                    "-c",
-                    str(self.prefix / "nginx.conf"),
-                    "-g",
-                    "daemon off;",
-                ]
-            ),
+            PROXY.command(self._nginx("-g", "daemon off;")),
             self.prefix / "logs" / "stderr.log",
         )
         wait_for(lambda: _answers(PROXY.address, PROXY_PORT), "nginx", self.process)
@@ -303,17 +297,7 @@ http {{
         """Balance between these hosts from now on (nginx -s reload: no request dropped)."""
         self.configure(app_hosts)
         subprocess.run(
-            PROXY.command(
-                [
-                    "nginx",
-                    "-p",
-                    str(self.prefix),
-                    "-c",
-                    str(self.prefix / "nginx.conf"),
-                    "-s",
-                    "reload",
-                ]
-            ),
+            PROXY.command(self._nginx("-s", "reload")),
             check=True,
             capture_output=True,
         )
