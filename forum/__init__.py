@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.comments.views import bp as comments_bp
     from forum.moderation.views import bp as moderation_bp
+    from forum.notices.views import bp as notices_bp
     from forum.ops.views import bp as ops_bp
     from forum.privacy.views import bp as privacy_bp
 
@@ -69,3 +70,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(notices_bp)

@@ -26,6 +26,9 @@ DEFAULTS = {
     "FORUM_HTTPS": False,
     "FORUM_READER_COOKIE": "forum_reader",
     "FORUM_READER_COOKIE_DAYS": 400,
+    # The site's public address (https://forum.example.org) for links in feeds and mails;
+    # empty: the address each request came to.
+    "FORUM_SITE_URL": "",
     "FORUM_COMMENTS_PER_PAGE": 50,
     "FORUM_MAX_DEPTH": 3,
     "FORUM_EDIT_WINDOW_MINUTES": 15,

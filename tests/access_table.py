@@ -120,4 +120,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/mes-donnees.json"): everyone(200),
     ("POST", "/mes-donnees/supprimer"): everyone(400),  # not confirmed: form re-shown
     ("GET", "/confidentialite"): everyone(200),
+    # Replies to a reader's comments: their page, their feed address (new or replaced:
+    # without a reader cookie, nothing to follow), the feed for whoever holds its token
+    ("GET", "/mes-reponses"): everyone(200),
+    ("POST", "/mes-reponses/flux"): everyone(303),
+    ("GET", "/mes-reponses/<token>.atom"): everyone(404, url="/mes-reponses/" + "x" * 64 + ".atom"),
 }

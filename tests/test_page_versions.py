@@ -187,6 +187,9 @@ WRITES: dict[tuple[str, str], list[Write]] = {
             False,
         )
     ],
+    ("POST", "/mes-reponses/flux"): [
+        Write(lambda w: w.author.post_form("/mes-reponses/flux", {}, page="/mes-reponses"), False)
+    ],
     ("POST", "/mes-donnees/supprimer"): [
         Write(
             lambda w: w.author.post_form(
