@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         templating,
     )
     from forum.auth import sessions
+    from forum.notices import mail_queue
     from forum.parsing import BoundedIntConverter
 
     net.init_app(app)
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     readers.init_app(app)
     templating.init_app(app)
     static_assets.init_app(app)
+    mail_queue.init_app(app)
     app.url_map.converters["int"] = BoundedIntConverter
     register_blueprints(app)
     errors.init_app(app)

@@ -279,3 +279,17 @@ def test_the_notice_is_read_in_one_query_whatever_the_reader_received(app, alice
             event.remove(db.engine, "before_cursor_execute", count)
     assert replies.total == 12 and len(replies.shown) == NEW_SHOWN
     assert len(statements) == 1, statements
+
+
+def test_without_an_smtp_server_no_address_is_asked_or_kept(app, alice_and_bob, count_rows):
+    from forum.models import NoticeMail
+
+    alice, _bob, _first = alice_and_bob
+    page = alice.client.get("/mes-reponses").get_data(as_text=True)
+    assert "Adresse de votre flux" not in page and "Être prévenu par e-mail" not in page
+    response = alice.post_form(
+        "/mes-reponses/courriel", {"address": "a@example.org"}, page="/mes-reponses"
+    )
+    assert response.status_code == 303
+    assert "envoie pas d&#39;e-mails" in alice.client.get("/mes-reponses").get_data(as_text=True)
+    assert count_rows(NoticeMail) == 0

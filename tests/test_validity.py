@@ -34,6 +34,11 @@ NOT_PAGES = {
     ("GET", "/articles/<slug>/comments.atom"): "Atom: test_comment_feed_is_valid_atom",
     ("GET", "/mes-reponses/<token>.atom"): "Atom: tests/test_notices.py (feedparser)",
     ("POST", "/mes-reponses/flux"): "redirects",
+    ("POST", "/mes-reponses/courriel"): "redirects (the form needs FORUM_SMTP_URL)",
+    ("POST", "/mes-reponses/courriel/supprimer"): "redirects",
+    ("GET", "/mes-reponses/courriel/confirmer/<token>"): "needs a mailed link: test_notices_mail",
+    ("POST", "/mes-reponses/courriel/confirmer/<token>"): "needs a mailed link: test_notices_mail",
+    ("POST", "/mes-reponses/courriel/desabonner/<token>"): "needs a mailed link: test_notices_mail",
     ("POST", "/comments/<int:comment_id>/useful"): "redirects",
     ("POST", "/staff/logout"): "redirects",
     ("POST", "/moderation/comments/<int:comment_id>/<action>"): "redirects",
@@ -180,6 +185,8 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     pages.keep("my-replies-no-feed", alice.client.get("/mes-reponses"))
     done(alice.post_form("/mes-reponses/flux", {}, "/mes-reponses"))
     pages.keep("my-replies", alice.client.get("/mes-reponses"))
+    unsubscribe = "/mes-reponses/courriel/desabonner/faux"
+    pages.keep("unsubscribe-unknown", Reader(app).client.get(unsubscribe))
     pages.keep("error-404", Reader(app).client.get("/articles/inconnu"), 404)
     pages.keep("error-403", carol.client.get(edit), 403)
     pages.keep("error-410", Reader(app).client.get(f"/comments/{gone}"), 410)

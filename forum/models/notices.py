@@ -32,6 +32,8 @@ class Notice(db.Model):
         ForeignKey("comments.id", ondelete="CASCADE"), unique=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once the reply e-mail went out: a task run again after a crash sends no second one.
+    mailed_at: Mapped[datetime | None]
 
 
 class NoticeFeed(db.Model):
@@ -47,4 +49,17 @@ class NoticeFeed(db.Model):
     reader_hash: Mapped[str] = mapped_column(String(64), unique=True)
     nonce: Mapped[str] = mapped_column(String(43))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NoticeMail(db.Model):
+    """A reader's e-mail address for reply notices: stored only for this, never shown to
+    anyone else, used once confirmed (double opt-in), deleted on unsubscribing."""
+
+    __tablename__ = "notice_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reader_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(254))
+    confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

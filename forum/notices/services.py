@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forum.extensions import db
-from forum.models import Article, Comment, Notice, NoticeFeed, utcnow
+from forum.models import Article, Comment, Notice, NoticeFeed, NoticeMail, utcnow
+from forum.notices.mail_queue import send_after_commit
 from forum.readers import keyed_hash
 
 NEW_SHOWN = 5  # links in the article page's notice; the reader's page lists them all
@@ -66,11 +67,14 @@ def record_reply_notice(reply: Comment) -> None:
     dialect_insert = (
         pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     )
-    db.session.execute(
+    notice_id = db.session.execute(
         dialect_insert(Notice)
         .from_select(["recipient_hash", "reply_id", "created_at"], recipient)
         .on_conflict_do_nothing(index_elements=["reply_id"])
-    )
+        .returning(Notice.id)
+    ).scalar()
+    if notice_id is not None:
+        send_after_commit("reply", notice_id)
 
 
 def _replies(reader_hash: str):
@@ -146,6 +150,8 @@ def feed_reader(token: str) -> str | None:
 
 
 def erase_notices(reader_hash: str) -> int:
-    """Delete the reader's notices and feed (their erasure); the caller commits."""
+    """Delete the reader's notices, feed and e-mail address (their erasure); the caller
+    commits."""
     db.session.execute(delete(NoticeFeed).where(NoticeFeed.reader_hash == reader_hash))
+    db.session.execute(delete(NoticeMail).where(NoticeMail.reader_hash == reader_hash))
     return db.session.execute(delete(Notice).where(Notice.recipient_hash == reader_hash)).rowcount

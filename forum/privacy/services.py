@@ -16,6 +16,7 @@ from forum.models import (
     Comment,
     CommentVote,
     Flag,
+    NoticeMail,
     PollChoice,
     PollQuestion,
     Reader,
@@ -109,6 +110,15 @@ class ReplyRecord:
 
 
 @dataclass(frozen=True)
+class MailRecord:
+    """The address reply notices go to (forum.notices.mail)."""
+
+    address: str
+    confirmed_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class ReaderData:
     """Everything stored under one reader hash (never other readers' hashes or addresses)."""
 
@@ -123,6 +133,7 @@ class ReaderData:
     replies_received: list[ReplyRecord] = field(default_factory=list)
     # Since when the reader has a private feed of replies (its address is not repeated).
     private_feed_since: datetime | None = None
+    notice_mail: MailRecord | None = None
 
     @property
     def empty(self) -> bool:
@@ -136,6 +147,7 @@ class ReaderData:
             or self.moderation
             or self.replies_received
             or self.private_feed_since
+            or self.notice_mail
         )
 
     def as_json(self) -> dict:
@@ -169,6 +181,7 @@ def load_reader_data(reader_hash: str) -> ReaderData:
         moderation=_moderation(reader_hash),
         replies_received=_replies_received(reader_hash),
         private_feed_since=feed.created_at if (feed := reader_feed(reader_hash)) else None,
+        notice_mail=_notice_mail(reader_hash),
     )
 
 
@@ -266,6 +279,15 @@ def _moderation(reader_hash: str) -> list[ModerationRecord]:
         .where(AuditEntry.reader_hash == reader_hash)
         .order_by(AuditEntry.created_at, AuditEntry.id),
     )
+
+
+def _notice_mail(reader_hash: str) -> MailRecord | None:
+    row = db.session.execute(
+        select(NoticeMail.address, NoticeMail.confirmed_at, NoticeMail.created_at).where(
+            NoticeMail.reader_hash == reader_hash
+        )
+    ).first()
+    return MailRecord(*row) if row else None
 
 
 def _replies_received(reader_hash: str) -> list[ReplyRecord]:
