@@ -40,8 +40,13 @@ run: compile-translations content
 	@echo "  Staff sign-in:  http://$(HOST):$(PORT)/staff/login"
 	@echo "  Add a moderator (in another terminal):"
 	@echo "    $(BIN)/flask --app wsgi staff create you@example.org --role moderator"
+	@echo "  Reply e-mails:  sent by \`flask notices worker\`, started beside the server when"
+	@echo "                  FORUM_SMTP_URL is set, and stopped with it"
 	@echo
-	@$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@# The e-mail worker runs beside the server and stops with it (Ctrl+C, or the server's end).
+	@$(BIN)/flask notices worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Each test file runs whole on one of the workers (fixtures shared by its tests stay local).
 TEST_WORKERS ?= 2

@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         templating,
     )
     from forum.auth import sessions
+    from forum.notices import mail_queue
     from forum.parsing import BoundedIntConverter
 
     net.init_app(app)
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     readers.init_app(app)
     templating.init_app(app)
     static_assets.init_app(app)
+    mail_queue.init_app(app)
     app.url_map.converters["int"] = BoundedIntConverter
     register_blueprints(app)
     errors.init_app(app)
@@ -60,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.comments.views import bp as comments_bp
     from forum.moderation.views import bp as moderation_bp
+    from forum.notices.views import bp as notices_bp
     from forum.ops.views import bp as ops_bp
     from forum.privacy.views import bp as privacy_bp
 
@@ -69,3 +72,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(notices_bp)

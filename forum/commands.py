@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from forum.articles.content import CONTENT_DIR, ContentError, read_content_dir
 from forum.articles.services import load_articles
 from forum.auth.commands import staff_cli
+from forum.notices.commands import notices_cli
 from forum.privacy.commands import retention_cli
 
 content_cli = AppGroup("content", help="Manage article content.")
@@ -40,3 +41,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(staff_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(notices_cli)

@@ -26,6 +26,15 @@ DEFAULTS = {
     "FORUM_HTTPS": False,
     "FORUM_READER_COOKIE": "forum_reader",
     "FORUM_READER_COOKIE_DAYS": 400,
+    # The site's public address (https://forum.example.org) for links in feeds and mails;
+    # empty: the address each request came to.
+    "FORUM_SITE_URL": "",
+    # Reply notices by e-mail (off when empty): smtp://[user:password@]host[:port], with
+    # ?starttls=1, or smtps://...; the queue: a redis:// URL or a SQLite file path (empty:
+    # CACHE_REDIS_URL if set, else instance/mail-queue.sqlite3).
+    "FORUM_SMTP_URL": "",
+    "FORUM_MAIL_FROM": "Forum des lecteurs <forum@localhost>",
+    "FORUM_QUEUE_URL": "",
     "FORUM_COMMENTS_PER_PAGE": 50,
     "FORUM_MAX_DEPTH": 3,
     "FORUM_EDIT_WINDOW_MINUTES": 15,

@@ -17,6 +17,8 @@ DEFAULT_LIMITS = {
     "FORUM_LIMIT_LOGIN": "10 per minute",
     # Erasing one's data is rare; a few tries cover a reader who forgot to confirm.
     "FORUM_LIMIT_DATA_DELETION": "5 per hour",
+    # A reader's notices: a new private feed address (and e-mail settings). Rare by nature.
+    "FORUM_LIMIT_NOTICES": "10 per hour",
     # Wrong passwords per (staff account, client): that client, not the account, is stopped.
     "FORUM_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
     # Wrong passwords per staff account from all clients it has never seen, together.

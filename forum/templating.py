@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_datetime, get_locale
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = get_locale
+    app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["iso_datetime"] = iso_datetime
@@ -31,3 +32,12 @@ def iso_datetime(value: datetime) -> str:
     Whole seconds: HTML allows at most three digits of a fraction, and no reader needs one.
     """
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link that works outside the site (feeds, mails): FORUM_SITE_URL when it is set,
+    else the request's own scheme and host."""
+    site = current_app.config["FORUM_SITE_URL"]
+    if not site:
+        return url_for(endpoint, _external=True, **values)
+    return site.rstrip("/") + url_for(endpoint, **values)

@@ -120,4 +120,25 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/mes-donnees.json"): everyone(200),
     ("POST", "/mes-donnees/supprimer"): everyone(400),  # not confirmed: form re-shown
     ("GET", "/confidentialite"): everyone(200),
+    # Replies to a reader's comments: their page, their feed address (new or replaced:
+    # without a reader cookie, nothing to follow), the feed for whoever holds its token
+    ("GET", "/mes-reponses"): everyone(200),
+    ("POST", "/mes-reponses/flux"): everyone(303),
+    ("GET", "/mes-reponses/<token>.atom"): everyone(404, url="/mes-reponses/" + "x" * 64 + ".atom"),
+    # E-mail notices (FORUM_SMTP_URL is unset here: subscribing only says so); the mailed
+    # links carry a signed token: a made-up one confirms nothing, unsubscribes no one
+    ("POST", "/mes-reponses/courriel"): everyone(303, data={"address": "a@example.org"}),
+    ("POST", "/mes-reponses/courriel/supprimer"): everyone(303),
+    ("GET", "/mes-reponses/courriel/confirmer/<token>"): everyone(
+        404, url="/mes-reponses/courriel/confirmer/faux"
+    ),
+    ("POST", "/mes-reponses/courriel/confirmer/<token>"): everyone(
+        404, url="/mes-reponses/courriel/confirmer/faux"
+    ),
+    ("GET", "/mes-reponses/courriel/desabonner/<token>"): everyone(
+        200, url="/mes-reponses/courriel/desabonner/faux"
+    ),
+    ("POST", "/mes-reponses/courriel/desabonner/<token>"): everyone(
+        200, url="/mes-reponses/courriel/desabonner/faux"
+    ),
 }

@@ -11,7 +11,7 @@ from forum.models import Comment
 from tests.comment_helpers import next_page_params, post_comment, recorded_queries, seed_comments
 from tests.conftest import Reader, make_migrated_sqlite_app
 
-MAIN_TABLES = ("comments", "comment_votes", "flags", "votes")
+MAIN_TABLES = ("comments", "comment_votes", "flags", "votes", "notices")
 
 
 def page_queries(app, reader, **params) -> list[tuple[str, object]]:

@@ -51,6 +51,20 @@ def settings_form(w: World) -> dict:
     }
 
 
+def mail_link(w: World, action: str) -> tuple[str, dict, str]:
+    """The page of a mailed link (an address stored directly), its form data and page."""
+    from forum.models import NoticeMail
+    from forum.notices.mail import CONFIRM_SALT, UNSUBSCRIBE_SALT, link_token
+
+    with w.app.test_request_context():
+        subscription = NoticeMail(reader_hash="m" * 64, address="m@example.org")
+        db.session.add(subscription)
+        db.session.commit()
+        salt = CONFIRM_SALT if action == "confirmer" else UNSUBSCRIBE_SALT
+        url = f"/mes-reponses/courriel/{action}/{link_token(subscription, salt)}"
+    return url, {}, url
+
+
 WRITES: dict[tuple[str, str], list[Write]] = {
     ("POST", "/articles/<slug>/vote"): [
         # A commenter's vote changes their stance badge; anyone else's only the counts,
@@ -186,6 +200,29 @@ WRITES: dict[tuple[str, str], list[Write]] = {
             ),
             False,
         )
+    ],
+    ("POST", "/mes-reponses/flux"): [
+        Write(lambda w: w.author.post_form("/mes-reponses/flux", {}, page="/mes-reponses"), False)
+    ],
+    ("POST", "/mes-reponses/courriel"): [
+        Write(
+            lambda w: w.author.post_form(
+                "/mes-reponses/courriel", {"address": "a@example.org"}, page="/mes-reponses"
+            ),
+            False,
+        )
+    ],
+    ("POST", "/mes-reponses/courriel/supprimer"): [
+        Write(
+            lambda w: w.author.post_form("/mes-reponses/courriel/supprimer", {}, "/mes-reponses"),
+            False,
+        )
+    ],
+    ("POST", "/mes-reponses/courriel/confirmer/<token>"): [
+        Write(lambda w: w.author.post_form(*mail_link(w, "confirmer")), False)
+    ],
+    ("POST", "/mes-reponses/courriel/desabonner/<token>"): [
+        Write(lambda w: w.author.post_form(*mail_link(w, "desabonner")), False)
     ],
     ("POST", "/mes-donnees/supprimer"): [
         Write(

@@ -32,6 +32,13 @@ NOT_PAGES = {
     ("GET", "/healthz"): "JSON",
     ("GET", "/mes-donnees.json"): "JSON",
     ("GET", "/articles/<slug>/comments.atom"): "Atom: test_comment_feed_is_valid_atom",
+    ("GET", "/mes-reponses/<token>.atom"): "Atom: tests/test_notices.py (feedparser)",
+    ("POST", "/mes-reponses/flux"): "redirects",
+    ("POST", "/mes-reponses/courriel"): "redirects (the form needs FORUM_SMTP_URL)",
+    ("POST", "/mes-reponses/courriel/supprimer"): "redirects",
+    ("GET", "/mes-reponses/courriel/confirmer/<token>"): "needs a mailed link: test_notices_mail",
+    ("POST", "/mes-reponses/courriel/confirmer/<token>"): "needs a mailed link: test_notices_mail",
+    ("POST", "/mes-reponses/courriel/desabonner/<token>"): "needs a mailed link: test_notices_mail",
     ("POST", "/comments/<int:comment_id>/useful"): "redirects",
     ("POST", "/staff/logout"): "redirects",
     ("POST", "/moderation/comments/<int:comment_id>/<action>"): "redirects",
@@ -153,7 +160,7 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     pages.keep("article-results", Reader(app).open_article(resultats=1))
     pages.keep("article-page-2", Reader(app).open_article(page=2))
     pages.keep("article-filtered", Reader(app).open_article(stance="credible", sort="useful"))
-    pages.keep("article-author", alice.open_article())
+    pages.keep("article-author", alice.open_article())  # with the notice of Bob's replies
     pages.keep("article-reply-form", bob.open_article(repondre=second))
     pages.keep("article-staff", moderator.client.get(ARTICLE))
     pages.keep("comment-preview", post_comment(bob, "**Aperçu**", button="preview"))
@@ -174,6 +181,12 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     pages.keep("my-data", alice.client.get("/mes-donnees"))
     pages.keep("erase-unconfirmed", alice.post_form("/mes-donnees/supprimer", {}), 400)
     pages.keep("privacy", Reader(app).client.get("/confidentialite"))
+    pages.keep("my-replies-empty", Reader(app).client.get("/mes-reponses"))
+    pages.keep("my-replies-no-feed", alice.client.get("/mes-reponses"))
+    done(alice.post_form("/mes-reponses/flux", {}, "/mes-reponses"))
+    pages.keep("my-replies", alice.client.get("/mes-reponses"))
+    unsubscribe = "/mes-reponses/courriel/desabonner/faux"
+    pages.keep("unsubscribe-unknown", Reader(app).client.get(unsubscribe))
     pages.keep("error-404", Reader(app).client.get("/articles/inconnu"), 404)
     pages.keep("error-403", carol.client.get(edit), 403)
     pages.keep("error-410", Reader(app).client.get(f"/comments/{gone}"), 410)

@@ -6,6 +6,7 @@ from flask import abort, render_template
 
 from forum.comments.page import discussion_context, viewer_for
 from forum.models import Article
+from forum.notices.page import reader_notice
 from forum.polls.forms import build_poll_form
 from forum.polls.services import load_questions, poll_results
 from forum.readers import ballot_token, current_reader_hash
@@ -53,6 +54,8 @@ def render_article_page(
         show_results=show_results or poll["poll"].reader_has_voted or not article.poll_open,
         comment_error=comment_error,
         comment_preview=comment_preview,
+        # Per reader: never in the page cached for visitors without identity.
+        reply_notice=reader_notice(reader_hash),
         **discussion,
     )
     return page, status

@@ -29,6 +29,7 @@ from forum.moderation.policy import (
     judge_new_comment,
     mark_flag_burst,
 )
+from forum.notices.services import record_reply_notice
 from forum.page_cache import changes_pages
 
 MAX_BODY = 5000
@@ -133,6 +134,8 @@ def post_comment(
     # token above and returns the first comment, instead of fighting over the name.
     if stored is comment and not author.staff:
         _claim_pseudonym(author.reader_hash, name)
+    if stored is comment:
+        record_reply_notice(comment)
     return stored
 
 

@@ -3,6 +3,7 @@
 from forum.models.articles import Article, PollChoice, PollQuestion, Vote
 from forum.models.comments import Comment, CommentVote, Flag, SpentStamp
 from forum.models.moderation import AuditEntry, Ban, WordRule
+from forum.models.notices import Notice, NoticeFeed, NoticeMail
 from forum.models.readers import Reader
 from forum.models.staff import User
 from forum.models.time import utcnow
@@ -14,6 +15,9 @@ __all__ = [
     "Comment",
     "CommentVote",
     "Flag",
+    "Notice",
+    "NoticeFeed",
+    "NoticeMail",
     "PollChoice",
     "PollQuestion",
     "Reader",

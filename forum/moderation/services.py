@@ -13,6 +13,7 @@ from forum.models import Article, AuditEntry, Ban, Comment, Flag, User, WordRule
 from forum.models.articles import PREMODERATION_MODES
 from forum.models.moderation import WORD_KINDS
 from forum.moderation.policy import normalize_words
+from forum.notices.services import record_reply_notice
 
 BAN_DURATIONS: dict[str, timedelta | None] = {
     "24h": timedelta(hours=24),
@@ -68,6 +69,7 @@ def approve(comment: Comment, actor: User, reason: str = "") -> None:
     previous = comment.pending_reason or "flags"
     comment.status, comment.pending_reason = "approved", None
     _resolve_flags(comment)
+    record_reply_notice(comment)
     record(actor, "approve", comment=comment, details=f"was: {previous}")
 
 
@@ -88,6 +90,7 @@ def restore(comment: Comment, actor: User, reason: str = "") -> None:
         raise ActionRefused(_l("Seul un commentaire refusé peut être rétabli."))
     previous = comment.reject_reason or ""
     comment.status, comment.reject_reason = "approved", None
+    record_reply_notice(comment)
     record(actor, "restore", comment=comment, details=f"was rejected: {previous}")
 
 

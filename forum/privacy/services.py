@@ -16,12 +16,14 @@ from forum.models import (
     Comment,
     CommentVote,
     Flag,
+    NoticeMail,
     PollChoice,
     PollQuestion,
     Reader,
     Vote,
     utcnow,
 )
+from forum.notices.services import erase_notices, reader_feed, replies_received
 from forum.page_cache import changes_pages
 
 EXCERPT = 160
@@ -97,6 +99,26 @@ class ModerationRecord:
 
 
 @dataclass(frozen=True)
+class ReplyRecord:
+    """A reply to one of the reader's comments they are told about (forum.notices); its
+    author's name and text are theirs, not this reader's: the permalink has them."""
+
+    comment_id: int
+    article_slug: str
+    article_title: str
+    told_at: datetime
+
+
+@dataclass(frozen=True)
+class MailRecord:
+    """The address reply notices go to (forum.notices.mail)."""
+
+    address: str
+    confirmed_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class ReaderData:
     """Everything stored under one reader hash (never other readers' hashes or addresses)."""
 
@@ -108,6 +130,10 @@ class ReaderData:
     flags: list[FlagRecord] = field(default_factory=list)
     bans: list[BanRecord] = field(default_factory=list)
     moderation: list[ModerationRecord] = field(default_factory=list)
+    replies_received: list[ReplyRecord] = field(default_factory=list)
+    # Since when the reader has a private feed of replies (its address is not repeated).
+    private_feed_since: datetime | None = None
+    notice_mail: MailRecord | None = None
 
     @property
     def empty(self) -> bool:
@@ -119,6 +145,9 @@ class ReaderData:
             or self.flags
             or self.bans
             or self.moderation
+            or self.replies_received
+            or self.private_feed_since
+            or self.notice_mail
         )
 
     def as_json(self) -> dict:
@@ -150,6 +179,9 @@ def load_reader_data(reader_hash: str) -> ReaderData:
         flags=_flags(reader_hash),
         bans=_bans(reader_hash),
         moderation=_moderation(reader_hash),
+        replies_received=_replies_received(reader_hash),
+        private_feed_since=feed.created_at if (feed := reader_feed(reader_hash)) else None,
+        notice_mail=_notice_mail(reader_hash),
     )
 
 
@@ -249,6 +281,22 @@ def _moderation(reader_hash: str) -> list[ModerationRecord]:
     )
 
 
+def _notice_mail(reader_hash: str) -> MailRecord | None:
+    row = db.session.execute(
+        select(NoticeMail.address, NoticeMail.confirmed_at, NoticeMail.created_at).where(
+            NoticeMail.reader_hash == reader_hash
+        )
+    ).first()
+    return MailRecord(*row) if row else None
+
+
+def _replies_received(reader_hash: str) -> list[ReplyRecord]:
+    return [
+        ReplyRecord(r.comment_id, r.article_slug, r.article_title, r.told_at)
+        for r in replies_received(reader_hash, limit=None)
+    ]
+
+
 @dataclass(frozen=True)
 class Erasure:
     """What an erasure changed, in figures."""
@@ -268,7 +316,8 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
 
     Comments keep their place (replies of others stay in the thread) but lose their text,
     pseudonym, address hash and link to the reader. Votes, "utile" marks and flags are
-    deleted and the counts they fed are decremented. Bans and the moderation log are kept.
+    deleted and the counts they fed are decremented; the notices of replies and the private
+    feed are deleted. Bans and the moderation log are kept.
     """
     pages = changes_pages(*_articles_touched_by(reader_hash))
     erasure = Erasure(
@@ -279,6 +328,7 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
         useful_marks=_withdraw_useful_marks(reader_hash, pages),
         flags=_withdraw_flags(reader_hash, default_flag_threshold, pages),
     )
+    erase_notices(reader_hash)
     db.session.execute(delete(Reader).where(Reader.reader_hash == reader_hash))
     db.session.expire_all()  # loaded comments no longer match their rows
     return erasure

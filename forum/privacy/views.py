@@ -8,6 +8,7 @@ from flask_babel import ngettext
 
 from forum.extensions import db
 from forum.limits import rate_limit
+from forum.notices.page import forget_seen
 from forum.privacy.forms import EraseForm
 from forum.privacy.services import Erasure, ReaderData, erase_reader, load_reader_data
 from forum.readers import current_reader_hash
@@ -76,6 +77,7 @@ def erase():
         samesite="Lax",
         secure=bool(current_app.config["FORUM_HTTPS"]),
     )
+    forget_seen(response)
     return response
 
 

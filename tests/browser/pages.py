@@ -13,6 +13,7 @@ READER_PAGES = [
     f"{ARTICLE}?sort=useful&stance=credible",
     "/comments/{comment}/flag",
     "/mes-donnees",
+    "/mes-reponses",
     "/confidentialite",
     "/staff/login",
     "/une-page-qui-n-existe-pas",

@@ -1,0 +1,1 @@
+"""Replies a reader is told about: the notice on the article page, their page, their feed."""
