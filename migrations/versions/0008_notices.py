@@ -3,7 +3,7 @@
 notices.id follows publication order (AUTOINCREMENT on SQLite: an id is never reused),
 so a reader's last seen notice id says which replies are new.
 
-Revision ID: 0010_notices
+Revision ID: 0008_notices
 Revises: 0007_held_votes
 Create Date: 2026-12-05 07:43:54.327394
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_notices'
+revision = '0008_notices'
 down_revision = '0007_held_votes'
 branch_labels = None
 depends_on = None

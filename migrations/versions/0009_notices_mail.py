@@ -1,7 +1,7 @@
 """Reply notices by e-mail: a confirmed address per reader, and the notice's sent mark
 
-Revision ID: 0011_notices_mail
-Revises: 0010_notices
+Revision ID: 0009_notices_mail
+Revises: 0008_notices
 Create Date: 2026-12-05 08:16:21.243598
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_notices_mail'
-down_revision = '0010_notices'
+revision = '0009_notices_mail'
+down_revision = '0008_notices'
 branch_labels = None
 depends_on = None
 
