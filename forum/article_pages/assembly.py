@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from forum.article_pages.live import since_now
 from forum.comments.page import discussion_context, viewer_for
 from forum.models import Article
 from forum.polls.forms import build_poll_form
@@ -53,6 +54,7 @@ def render_article_page(
         show_results=show_results or poll["poll"].reader_has_voted or not article.poll_open,
         comment_error=comment_error,
         comment_preview=comment_preview,
+        live_since=since_now(),
         **discussion,
     )
     return page, status
