@@ -12,6 +12,8 @@ LOADS = (
     ("deep", "deep page"),
     ("vote", "vote POST"),
     ("comment", "comment POST"),
+    ("live_304", "live 304"),
+    ("live_open_pages", "1,000 open pages"),
     ("bare", "bare Flask page"),
     ("bare_post", "bare Flask POST"),
     ("bare_vote_db", "bare POST+upsert"),
@@ -181,6 +183,27 @@ def summary_row(run: dict) -> str:
     )
 
 
+def live_rows(runs: list[dict]) -> list[str]:
+    """What one open page costs: the 304 beside the pages, and 1,000 pages asking."""
+    lines = []
+    for run in runs:
+        fastest, paced = run.get("live_304"), run.get("live_open_pages")
+        if fastest is None:  # a run from before the live discussion
+            continue
+        if not lines:
+            lines = ["", "live discussion (an open page asks every 15 s; answers 304):"]
+        page, bare = run["article"]["requests_per_second"], run["bare"]["requests_per_second"]
+        lines.append(
+            f"  {run['backend']} {run['size']:,}: 304 at {_figure(fastest['requests_per_second'])}"
+            f" req/s (article page {_figure(page)}, bare page {_figure(bare)}),"
+            f" {fastest['bytes']} bytes, {_figure(fastest['cpu_ms_per_request'], 2)} ms CPU each;"
+            f" {paced['pages']:,} pages: {_figure(paced['requests_per_second'])} req/s,"
+            f" p99 {_figure(paced['p99_ms'])} ms, {_figure(paced['cpu_ms_per_request'], 2)}"
+            f" ms CPU each, {_figure(paced['core_percent'])} % of one core"
+        )
+    return lines
+
+
 def table(results: dict) -> str:
     lines = [
         f"{'backend':<11}{'comments':>8}  {'load':<16}{'req/s':>10}{'p50 ms':>10}"
@@ -203,6 +226,7 @@ def table(results: dict) -> str:
                 f"  {run['backend']} {run['size']:,} {stage}: {name}: {count} rows"
                 for name, count in run["checks"][stage].items()
             ]
+    lines += live_rows(results["runs"])
     lines += [f"{skip['backend']} skipped: {skip['reason']}" for skip in results["skipped"]]
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from bench.bare_schema import BARE_VOTES_TABLE, CREATE_BARE_VOTES
 from bench.checks import failed_checks
+from bench.live import measure_live
 from bench.load import LoadResult, run_wrk
 from bench.pages import (
     ARTICLE_PATH,
@@ -50,6 +51,7 @@ def measure(backend: str, size: int, options: Options) -> dict:
     with gunicorn("bench.wsgi:app", server_env(url)) as (base, process):
         run = load_app(base, url, engine, options)
         workers = worker_pids(process.pid)
+        run.update(measure_live(base, workers, options.duration, options.connections))
         run["rss_mb"] = [rss_mb(pid) for pid in workers]
         run["pss_mb"] = [pss_mb(pid) for pid in workers]
     with engine.connect() as connection:

@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
+    from forum.article_pages.live import bp as live_bp
     from forum.article_pages.views import bp as articles_bp
     from forum.auth.views import bp as auth_bp
     from forum.comments.views import bp as comments_bp
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.privacy.views import bp as privacy_bp
 
     app.register_blueprint(articles_bp)
+    app.register_blueprint(live_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(comments_bp)

@@ -63,6 +63,8 @@ DEFAULTS = {
     # Bounds the in-process cache of each worker; Redis bounds itself by expiry.
     "FORUM_CACHE_MAX_MB": 4,
     "FORUM_PAGE_CACHE_SECONDS": 30,
+    # How often an open article page asks whether anything changed (forum.article_pages.live).
+    "FORUM_LIVE_POLL_SECONDS": 15,
     # `flask db` and Flask-Migrate's functions; gunicorn.conf.py turns it off in web workers.
     "FORUM_MIGRATIONS": True,
     # How long a SQLite write waits for another writer before the reader gets a 503.

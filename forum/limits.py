@@ -26,6 +26,10 @@ DEFAULT_LIMITS = {
     # Every moderation action (one comment, a selection, settings, words, bans): far above
     # what moderators sharing an address do by hand, well below a runaway script.
     "FORUM_LIMIT_MODERATION": "120 per minute; 2000 per hour",
+    # "Anything new?" from open article pages (forum.article_pages.live), one every
+    # FORUM_LIVE_POLL_SECONDS (15) each: 60 a minute is 15 open pages per address, tabs or
+    # readers sharing it; past it a page waits longer, and a reload still shows everything.
+    "FORUM_LIMIT_LIVE": "60 per minute",
 }
 
 
@@ -34,10 +38,11 @@ def limit_setting(name: str) -> str:
     return current_app.config.get(_setting(name), DEFAULT_LIMITS[_setting(name)])
 
 
-def rate_limit(name: str):
-    """Decorate a view with the limit named FORUM_LIMIT_<NAME>, per client address hash."""
+def rate_limit(name: str, methods: tuple[str, ...] = ("POST",)):
+    """Decorate a view with the limit named FORUM_LIMIT_<NAME>, per client address hash,
+    counting requests with these methods (state changes, or a read that is polled)."""
     _setting(name)  # an unknown name fails at import, not at the first request
-    return _named(name, limiter.limit(lambda: limit_setting(name), methods=["POST"]))
+    return _named(name, limiter.limit(lambda: limit_setting(name), methods=list(methods)))
 
 
 def named_limits(view) -> tuple[str, ...]:

@@ -64,6 +64,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/static/<path:filename>"): everyone(200, url="/static/css/forum.css"),
     # Discussion (readers need no account; only a comment's author may edit or delete it)
     ("POST", "/articles/<slug>/comments"): everyone(400, url="/articles/{article_slug}/comments"),
+    # "Anything new?" from an open page: without a time, refused with a page.
+    ("GET", "/articles/<slug>/nouveautes"): everyone(
+        400, url="/articles/{article_slug}/nouveautes"
+    ),
     ("GET", "/articles/<slug>/comments.atom"): everyone(
         200, url="/articles/{article_slug}/comments.atom"
     ),

@@ -185,3 +185,29 @@ def test_p50_growth_is_decided_against_the_bare_page_of_the_same_minute():
     assert growth["value"] == ("0.76× against the bare page of the same minute (1.39× as measured)")
     large["bare"]["p50_ms"] = 6.1  # same speed: the page itself grew
     assert report.evaluate([small, large])[1]["passed"] is False
+
+
+def test_what_one_open_page_costs_is_printed_beside_the_pages():
+    measured = run("postgresql", 1000)
+    measured["live_304"] = {
+        **load(2000, 2),
+        "bytes": 350,
+        "cpu_ms_per_request": 0.9,
+        "core_percent": 180.0,
+    }
+    measured["live_open_pages"] = {
+        **load(66.5, 3),
+        "bytes": 350,
+        "cpu_ms_per_request": 1.1,
+        "core_percent": 7.3,
+        "pages": 1000,
+        "poll_seconds": 15,
+        "offered_per_second": 66.7,
+    }
+    printed = report.table({"runs": [run("sqlite", 1000), measured], "skipped": []})
+    assert "  live 304 " in printed and "  1,000 open pages " in printed
+    assert (
+        "postgresql 1,000: 304 at 2,000.0 req/s (article page 300.0, bare page 400.0), 350 bytes,"
+        " 0.90 ms CPU each; 1,000 pages: 66.5 req/s, p99 9.0 ms, 1.10 ms CPU each,"
+        " 7.3 % of one core"
+    ) in printed

@@ -7,7 +7,7 @@ import pytest
 
 from forum import create_app
 from forum.limits import DEFAULT_LIMITS, named_limits
-from tests.conftest import TEST_SECRET, add_comment
+from tests.conftest import ARTICLE_SLUG, TEST_SECRET, add_comment
 
 READ_ONLY = {"GET", "HEAD", "OPTIONS"}
 WITHOUT_LIMIT = {
@@ -45,3 +45,12 @@ def test_moderation_actions_past_the_limit_are_refused(app, moderator):
         assert response.status_code == 303
     response = moderator.post_form(f"/moderation/comments/{comments[2]}/approve", {})
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "FORUM_LIMIT_LIVE": "2 per minute"}]
+)
+def test_an_open_page_asking_too_often_is_told_to_wait(client):
+    url = f"/articles/{ARTICLE_SLUG}/nouveautes?depuis=1"
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    assert client.get(url).status_code == 429

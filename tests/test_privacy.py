@@ -91,6 +91,7 @@ def test_download_holds_exactly_what_the_reader_did(app, discussion):
     assert data["comments"][1]["in_reply_to"] == ids["bob"]
     assert data["comments"][0]["useful_count"] == 1
     assert all(c["created_at"].endswith("Z") for c in data["comments"])
+    assert all(c["published_at"].endswith("Z") for c in data["comments"])  # public at once
     assert sorted(m["comment_id"] for m in data["useful_marks"]) == sorted(
         [ids["bob"], ids["carol"]]
     )

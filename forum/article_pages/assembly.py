@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from forum.article_pages.live import since_now
 from forum.comments.page import discussion_context, viewer_for
 from forum.models import Article
 from forum.notices.page import reader_notice
@@ -56,6 +57,7 @@ def render_article_page(
         comment_preview=comment_preview,
         # Per reader: never in the page cached for visitors without identity.
         reply_notice=reader_notice(reader_hash),
+        live_since=since_now(),
         **discussion,
     )
     return page, status

@@ -248,7 +248,7 @@ def _apply_verdict(comment: Comment, verdict) -> None:
     if verdict.status == "pending":
         comment.status, comment.pending_reason = "pending", verdict.pending_reason
     elif comment.status is None:
-        comment.status = "approved"
+        comment.publish()
 
 
 def editable(comment: Comment, reader_hash: str | None, settings: Settings) -> bool:

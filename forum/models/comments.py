@@ -53,6 +53,8 @@ class Comment(db.Model):
         Index("ix_comments_reader_article", "reader_hash", "article_id"),
         # The duplicate-text rule reads an address's comments of the last minutes.
         Index("ix_comments_address_created", "address_hash", "created_at"),
+        # An open page asks for the comments published since it last asked.
+        Index("ix_comments_article_published", "article_id", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +78,9 @@ class Comment(db.Model):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     featured_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it first became public: at posting, or when staff approved it later. An open page
+    # asks for what was published since it was shown (forum.article_pages.live).
+    published_at: Mapped[datetime | None]
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     useful_count: Mapped[int] = mapped_column(default=0)
@@ -83,6 +88,13 @@ class Comment(db.Model):
     address_hash: Mapped[str | None] = mapped_column(String(64))
     # Random token carried by the form: a double submission inserts one comment.
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    def publish(self) -> None:
+        """Make the comment public; the first time, note when (a comment held by flags and
+        approved again was public before: it is not new to readers)."""
+        self.status = "approved"
+        if self.published_at is None:
+            self.published_at = utcnow()
 
 
 class CommentVote(db.Model):

@@ -67,7 +67,8 @@ def approve(comment: Comment, actor: User, reason: str = "") -> None:
     if comment.status == "rejected":
         raise ActionRefused(_l("Ce commentaire est refusé : utilisez « Rétablir »."))
     previous = comment.pending_reason or "flags"
-    comment.status, comment.pending_reason = "approved", None
+    comment.publish()
+    comment.pending_reason = None
     _resolve_flags(comment)
     record_reply_notice(comment)
     record(actor, "approve", comment=comment, details=f"was: {previous}")
@@ -89,7 +90,8 @@ def restore(comment: Comment, actor: User, reason: str = "") -> None:
     if comment.status != "rejected":
         raise ActionRefused(_l("Seul un commentaire refusé peut être rétabli."))
     previous = comment.reject_reason or ""
-    comment.status, comment.reject_reason = "approved", None
+    comment.publish()
+    comment.reject_reason = None
     record_reply_notice(comment)
     record(actor, "restore", comment=comment, details=f"was rejected: {previous}")
 

@@ -53,6 +53,8 @@ class CommentRecord:
     body_source: str
     status: str
     created_at: datetime
+    # When it became public (None while it waits for moderation, or refused before).
+    published_at: datetime | None
     edited_at: datetime | None
     deleted_at: datetime | None
     useful_count: int
@@ -222,6 +224,7 @@ def _comments(reader_hash: str) -> list[CommentRecord]:
             Comment.body_source,
             Comment.status,
             Comment.created_at,
+            Comment.published_at,
             Comment.edited_at,
             Comment.deleted_at,
             Comment.useful_count,

@@ -123,6 +123,9 @@
     root.querySelectorAll("a[data-expand]").forEach(enhanceExpand);
   }
 
+  // Comments inserted while the page is open (live.js) get the same controls.
+  document.addEventListener("forum:comments-added", function (event) { enhance(event.target); });
+
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
     document.querySelectorAll("form[data-enhance=comment]").forEach(guardDoubleSubmit);
