@@ -27,7 +27,8 @@ def test_posting_redirects_to_the_comment_and_shows_it(reader, count_rows):
     assert response.headers["Location"].endswith(f"/articles/{ARTICLE_SLUG}#c1")
     html = reader.open_article().get_data(as_text=True)
     assert "Votre commentaire est publié." in html
-    assert '<article class="comment" id="c1"' in html
+    # The author's own comment is marked as theirs (live.js highlights replies to it).
+    assert '<article class="comment comment-own" id="c1"' in html
     assert "Je trouve <strong>cela</strong> crédible." in html
     assert "Zoé" in html and "1 commentaire" in html
     assert count_rows(Comment) == 1

@@ -33,7 +33,7 @@ def test_reply_is_nested_under_its_parent(make_reader, app):
     html = discussion_html(bob)
     assert re.search(
         r'id="c1".*<ol class="comment-list replies"[^>]*>\s*<li[^>]*>\s*'
-        r'<article class="comment" id="c2"',
+        r'<article class="comment comment-own" id="c2"',
         html,
         re.S,
     )
