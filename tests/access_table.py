@@ -120,4 +120,6 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/mes-donnees.json"): everyone(200),
     ("POST", "/mes-donnees/supprimer"): everyone(400),  # not confirmed: form re-shown
     ("GET", "/confidentialite"): everyone(200),
+    # Interface language (a cookie of the browser, then back to the page)
+    ("GET", "/langue/<code>"): everyone(303, url="/langue/en?next=/confidentialite"),
 }

@@ -41,6 +41,7 @@ NOT_PAGES = {
     ("POST", "/moderation/articles/<slug>/integrite"): "redirects",
     ("POST", "/moderation/bans/<int:ban_id>/lift"): "redirects",
     ("POST", "/moderation/words/<int:rule_id>/delete"): "redirects",
+    ("GET", "/langue/<code>"): "redirects",
 }
 
 

@@ -1,0 +1,112 @@
+"""Each reader gets the interface in their language: their choice (the switch on every page,
+a cookie), else their browser's Accept-Language, else French; caches are told which."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from forum.languages.selection import COOKIE
+from tests.comment_helpers import post_comment
+from tests.conftest import ARTICLE_SLUG, Reader
+
+ARTICLE = f"/articles/{ARTICLE_SLUG}"
+SWITCH_RE = re.compile(r'<nav class="language-switch"[^>]*>(.*?)</nav>', re.S)
+
+
+def page_language(html: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', html).group(1)
+
+
+def open_page(app, url: str = "/", **headers):
+    return app.test_client().get(url, headers=headers)
+
+
+@pytest.mark.parametrize(
+    "header, language",
+    [
+        (None, "fr"),
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),  # what Chromium sends
+        ("de-DE, en;q=0.5, fr;q=0.8", "fr"),  # the best offered one, by q-value
+        ("fr-CA;q=0.3, en-GB;q=0.7", "en"),
+        ("de, es", "fr"),  # nothing offered: the default
+        ("*", "fr"),
+    ],
+)
+def test_the_browser_language_chooses_among_the_offered_ones(app, header, language):
+    response = open_page(app, **({"Accept-Language": header} if header else {}))
+    html = response.get_data(as_text=True)
+    assert page_language(html) == language
+    assert response.headers["Content-Language"] == language
+    assert {"Accept-Language", "Cookie"} <= set(response.vary)
+    if language == "en":
+        assert "Skip to content" in html and "Aller au contenu" not in html
+    else:
+        assert "Aller au contenu" in html and "Skip to content" not in html
+
+
+def test_choosing_a_language_is_remembered_over_the_browser_one(app):
+    client = app.test_client()
+    response = client.get("/langue/en?next=/confidentialite", headers={"Accept-Language": "fr"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/confidentialite"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{COOKIE}=en;")
+    assert "Max-Age=31536000" in cookie and "SameSite=Lax" in cookie and "HttpOnly" in cookie
+
+    page = client.get("/confidentialite", headers={"Accept-Language": "fr"})
+    assert page_language(page.get_data(as_text=True)) == "en"
+    assert page.headers["Content-Language"] == "en"
+    assert "Cookie" in page.vary
+
+    client.get("/langue/fr?next=/")
+    assert page_language(client.get("/", headers={"Accept-Language": "en"}).text) == "fr"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil", "", "/%0d%0aX:1"],
+)
+def test_the_switch_only_returns_to_a_page_of_this_site(app, target):
+    response = app.test_client().get("/langue/en", query_string={"next": target})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+    assert "evil.example" not in location
+
+
+def test_an_unknown_language_is_a_styled_page_in_the_readers_language(app):
+    response = open_page(app, "/langue/de?next=/", **{"Accept-Language": "en"})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert page_language(html) == "en"
+    assert "This language is not offered on this forum." in html
+    assert "Set-Cookie" not in response.headers or COOKIE not in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_page_shows_a_switch_to_each_language_back_to_itself(app, staff, language):
+    moderator = staff("moderator")
+    headers = {"Accept-Language": language}
+    pages = {
+        "/": Reader(app).client.get("/", headers=headers),
+        ARTICLE: Reader(app).client.get(ARTICLE, headers=headers),
+        "/moderation": moderator.client.get("/moderation", headers=headers),
+        "/articles/inconnu": Reader(app).client.get("/articles/inconnu", headers=headers),
+    }
+    for path, response in pages.items():
+        switch = SWITCH_RE.search(response.get_data(as_text=True)).group(1)
+        assert f'href="/langue/en?next={path}" lang="en" hreflang="en"' in switch
+        assert 'lang="fr" hreflang="fr"' in switch and ">Français</a>" in switch
+        assert ">English</a>" in switch
+        current = "English" if language == "en" else "Français"
+        assert f'aria-current="true">{current}</a>' in switch
+
+
+def test_a_page_answering_a_form_switches_back_to_the_form_page(app, reader):
+    refused = post_comment(reader, "", headers={"Referer": f"http://localhost{ARTICLE}"})
+    assert refused.status_code == 400
+    switch = SWITCH_RE.search(refused.get_data(as_text=True)).group(1)
+    assert f"next={ARTICLE}" in switch
