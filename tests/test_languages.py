@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from forum.articles.content import CONTENT_DIR, read_content_dir, read_content_file
 from forum.languages.selection import COOKIE
 from tests.comment_helpers import post_comment
 from tests.conftest import ARTICLE_SLUG, Reader
@@ -110,3 +111,40 @@ def test_a_page_answering_a_form_switches_back_to_the_form_page(app, reader):
     assert refused.status_code == 400
     switch = SWITCH_RE.search(refused.get_data(as_text=True)).group(1)
     assert f"next={ARTICLE}" in switch
+
+
+def test_a_comment_keeps_the_language_its_author_wrote_it_in(app):
+    english_reader = Reader(app)
+    english_reader.client.set_cookie(COOKIE, "en")
+    assert (
+        post_comment(english_reader, "A point made in English.", pseudonym="Ann").status_code == 302
+    )
+    assert post_comment(Reader(app), "Un avis en français.", pseudonym="Anne").status_code == 302
+
+    french_page = Reader(app).open_article().text
+    assert '<div class="comment-body" lang="en"><p>A point made in English.' in french_page
+    assert '<div class="comment-body"><p>Un avis en français.' in french_page
+    english_page = Reader(app).client.get(ARTICLE, headers={"Accept-Language": "en"}).text
+    assert '<div class="comment-body"><p>A point made in English.' in english_page
+    assert '<div class="comment-body" lang="fr"><p>Un avis en français.' in english_page
+    export = english_reader.client.get("/mes-donnees.json").get_json()
+    assert [c["language"] for c in export["comments"]] == ["en"]
+
+
+def test_the_article_and_its_poll_keep_their_language_on_an_english_page(app):
+    english = Reader(app).client.get(ARTICLE, headers={"Accept-Language": "en"}).text
+    for element in ("<h1", '<p class="standfirst"', '<div class="article-body"', "<legend"):
+        assert f'{element} lang="fr">' in english, element
+    french = Reader(app).open_article().text
+    for element in ("<h1", '<p class="standfirst"', '<div class="article-body"', "<legend"):
+        assert f"{element}>" in french, element
+
+
+def test_an_article_file_may_declare_its_language(tmp_path):
+    assert [article.language for article in read_content_dir()] == ["fr"]  # the shipped one
+    shipped = next(CONTENT_DIR.glob("*.md")).read_text(encoding="utf-8")
+    source = tmp_path / "article.md"
+    source.write_text(shipped.replace('language = "fr"', 'language = "en"'), encoding="utf-8")
+    assert read_content_file(source).language == "en"
+    source.write_text(shipped.replace('language = "fr"\n', ""), encoding="utf-8")
+    assert read_content_file(source).language == "fr"  # the default

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from babel import Locale
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class LanguageLink:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["language_links"] = language_links
+    app.jinja_env.globals["lang_if_other"] = lang_if_other
 
 
 def language_links() -> list[LanguageLink]:
@@ -48,3 +50,11 @@ def page_to_return_to() -> str:
     referrer = urlsplit(request.referrer or "")
     same_site = referrer.netloc == request.host
     return referrer.path if same_site and referrer.path.startswith("/") else "/"
+
+
+def lang_if_other(language: str | None) -> Markup:
+    """` lang="…"` for content written in another language than the page's, else nothing:
+    screen readers then read an English comment on a French page with English rules."""
+    if not language or language == str(get_locale()):
+        return Markup("")
+    return Markup(' lang="{}"').format(language)

@@ -49,6 +49,7 @@ class CommentRecord:
     in_reply_to: int | None
     pseudonym: str
     body_source: str
+    language: str  # the interface language it was written in
     status: str
     created_at: datetime
     edited_at: datetime | None
@@ -188,6 +189,7 @@ def _comments(reader_hash: str) -> list[CommentRecord]:
             func.coalesce(Comment.reply_to_id, Comment.parent_id),
             Comment.author_name,
             Comment.body_source,
+            Comment.language,
             Comment.status,
             Comment.created_at,
             Comment.edited_at,
