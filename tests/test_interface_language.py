@@ -3,7 +3,7 @@ English (asked by the browser, or chosen with the switch) it shows no French str
 interface, and in French no English one. Content keeps its language and is left out: the
 elements marked with another `lang` (the article, its poll), and the texts the test posts.
 
-The pages are those of the Nu checker's walk (tests/test_validity.py), so a new page is
+The pages are those of the Nu checker's walk (tests/page_walk.py), so a new page is
 checked here as soon as it is checked there.
 """
 
@@ -20,7 +20,7 @@ from forum.extensions import db
 from forum.extensions_setup import TRANSLATIONS
 from forum.languages.selection import COOKIE
 from forum.models import Article, PollChoice, PollQuestion
-from tests.test_validity import Pages, render_reader_pages, render_staff_pages
+from tests.page_walk import Pages, render_reader_pages, render_staff_pages
 
 # What the walk of the pages posts: readers' text, which stays as its authors wrote it.
 POSTED = [

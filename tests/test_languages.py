@@ -4,11 +4,16 @@ a cookie), else their browser's Accept-Language, else French; caches are told wh
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
+from flask import render_template_string
 
 from forum.articles.content import CONTENT_DIR, read_content_dir, read_content_file
 from forum.languages.selection import COOKIE
+from forum.models import AuditEntry
+from forum.moderation.audit_text import detail_phrases
+from forum.templating import format_moment
 from tests.comment_helpers import post_comment
 from tests.conftest import ARTICLE_SLUG, Reader
 
@@ -148,3 +153,51 @@ def test_an_article_file_may_declare_its_language(tmp_path):
     assert read_content_file(source).language == "en"
     source.write_text(shipped.replace('language = "fr"\n', ""), encoding="utf-8")
     assert read_content_file(source).language == "fr"  # the default
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("fr", ["0 vote", "1 vote", "2 votes", "12\u202f345 votants", "42\u00a0%"]),
+        ("en", ["0 votes", "1 vote", "2 votes", "12,345 voters", "42%"]),
+    ],
+)
+def test_counts_and_percentages_follow_the_interface_locale(app, language, expected):
+    template = (
+        "{% for n in (0, 1, 2) %}{{ ngettext('%(num)s vote', '%(num)s votes', n, num=n|number) }}"
+        "|{% endfor %}{{ ngettext('%(num)s votant', '%(num)s votants', 12345, "
+        "num=12345|number) }}|{{ 42|percent }}"
+    )
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert render_template_string(template).split("|") == expected
+
+
+def test_a_ban_ends_at_a_date_written_in_the_interface_locale(app):
+    moment = datetime(2026, 12, 5, 8, 30)  # stored in UTC; shown in Europe/Paris
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert format_moment(moment) == "5 décembre 2026, 09:30"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert format_moment(moment) == "December 5, 2026, 9:30\u202fAM"
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        (
+            "fr",
+            ["3 votes retenus libérés", "adresse ab12…", "fenêtre du 05/12/2026 08:00 au 08:10"],
+        ),
+        (
+            "en",
+            ["3 held votes released", "address ab12…", "window from 12/5/26, 8:00\u202fAM to 8:10"],
+        ),
+    ],
+)
+def test_a_held_vote_decision_is_logged_as_codes_and_read_in_each_language(app, language, expected):
+    details = "count=3; address=ab12; window=2026-12-05T08:00/2026-12-05T08:10"
+    entry = AuditEntry(action="votes_release", details=details)
+    old_entry = AuditEntry(action="votes_discard", details="2 votes retenus écartés")
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert [phrase.removesuffix("\u202fAM (UTC)").removesuffix(" (UTC)") for phrase in
+                detail_phrases(entry)] == expected  # fmt: skip
+        assert detail_phrases(old_entry) == ["2 votes retenus écartés"]  # shown as stored
