@@ -9,13 +9,16 @@ from datetime import datetime
 import pytest
 from flask import render_template_string
 
+from forum import create_app
 from forum.articles.content import CONTENT_DIR, read_content_dir, read_content_file
+from forum.config import ConfigurationError
 from forum.languages.selection import COOKIE
+from forum.languages.switch import language_links
 from forum.models import AuditEntry
 from forum.moderation.audit_text import detail_phrases
 from forum.templating import format_moment
 from tests.comment_helpers import post_comment
-from tests.conftest import ARTICLE_SLUG, Reader
+from tests.conftest import ARTICLE_SLUG, TEST_SECRET, Reader
 
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
 SWITCH_RE = re.compile(r'<nav class="language-switch"[^>]*>(.*?)</nav>', re.S)
@@ -201,3 +204,23 @@ def test_a_held_vote_decision_is_logged_as_codes_and_read_in_each_language(app, 
         assert [phrase.removesuffix("\u202fAM (UTC)").removesuffix(" (UTC)") for phrase in
                 detail_phrases(entry)] == expected  # fmt: skip
         assert detail_phrases(old_entry) == ["2 votes retenus écartés"]  # shown as stored
+
+
+def test_the_offered_languages_are_a_setting(monkeypatch):
+    monkeypatch.setenv("FORUM_LANGUAGES", "fr, en")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": TEST_SECRET})
+    assert app.config["FORUM_LANGUAGES"] == ["fr", "en"]
+    monkeypatch.setenv("FORUM_LANGUAGES", "en")
+    with pytest.raises(ConfigurationError, match="BABEL_DEFAULT_LOCALE"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": TEST_SECRET})
+    monkeypatch.delenv("FORUM_LANGUAGES")
+    french_only = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": TEST_SECRET,
+            "FORUM_LANGUAGES": ["fr"],
+        }
+    )
+    with french_only.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('Mes données') }}") == "Mes données"
+        assert [link.code for link in language_links()] == ["fr"]
