@@ -109,7 +109,7 @@ def test_discarded_votes_never_count_and_the_decision_is_logged(app, moderator):
     assert entry.action == "votes_discard"
     assert entry.details.startswith(f"count=4; address={address[:12]}; window=")
     panel = moderator.client.get(PANEL).get_data(as_text=True)
-    assert f"4 votes retenus écartés, adresse {address[:12]}…, fenêtre du " in panel
+    assert f"4 votes retenus écartés (adresse {address[:12]}…, fenêtre du " in panel
 
 
 def test_a_double_click_on_a_first_vote_counts_one_voter(app, live_server):
