@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         templating,
     )
     from forum.auth import sessions
+    from forum.languages import selection, switch
     from forum.notices import mail_queue
     from forum.parsing import BoundedIntConverter
 
@@ -48,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     database.init_app(app)
     readers.init_app(app)
     templating.init_app(app)
+    selection.init_app(app)
+    switch.init_app(app)
     static_assets.init_app(app)
     mail_queue.init_app(app)
     app.url_map.converters["int"] = BoundedIntConverter
@@ -62,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.article_pages.views import bp as articles_bp
     from forum.auth.views import bp as auth_bp
     from forum.comments.views import bp as comments_bp
+    from forum.languages.views import bp as languages_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notices.views import bp as notices_bp
     from forum.ops.views import bp as ops_bp
@@ -75,3 +79,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(languages_bp)

@@ -18,7 +18,8 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
-    "FORUM_LANGUAGES": ["fr"],
+    # Interface languages offered, each with a catalog in forum/translations/ (README).
+    "FORUM_LANGUAGES": ["fr", "en"],
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -120,6 +121,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     _set_secret_key(app)
     _set_https(app)
     _set_cache(app)
+    _set_languages(app)
 
 
 def _read_environment() -> dict:
@@ -216,3 +218,16 @@ def _set_https(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
     app.config["PREFERRED_URL_SCHEME"] = "https" if secure else "http"
+
+
+def _set_languages(app: Flask) -> None:
+    """FORUM_LANGUAGES from the environment is a comma-separated list: "fr,en"."""
+    languages = app.config["FORUM_LANGUAGES"]
+    if isinstance(languages, str):
+        languages = [code.strip() for code in languages.split(",") if code.strip()]
+    app.config["FORUM_LANGUAGES"] = list(languages)
+    if app.config["BABEL_DEFAULT_LOCALE"] not in languages:
+        raise ConfigurationError(
+            f"BABEL_DEFAULT_LOCALE ({app.config['BABEL_DEFAULT_LOCALE']}) must be one of "
+            f"FORUM_LANGUAGES ({', '.join(languages)})."
+        )

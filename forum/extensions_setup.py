@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask
 
 from forum.extensions import babel, cache, csrf, db, limiter, login_manager
+from forum.languages.selection import select_locale
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -33,10 +34,3 @@ def init_migrations(app: Flask) -> None:
     from flask_migrate import Migrate
 
     Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
-
-
-def select_locale() -> str:
-    languages = current_app.config["FORUM_LANGUAGES"]
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )

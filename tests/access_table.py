@@ -145,4 +145,6 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/mes-reponses/courriel/desabonner/<token>"): everyone(
         200, url="/mes-reponses/courriel/desabonner/faux"
     ),
+    # Interface language (a cookie of the browser, then back to the page)
+    ("GET", "/langue/<code>"): everyone(303, url="/langue/en?next=/confidentialite"),
 }

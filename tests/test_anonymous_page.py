@@ -35,8 +35,10 @@ def other_worker(app, app_config):
     return make_app(app.config["SQLALCHEMY_DATABASE_URI"], **app_config)
 
 
-def visit(app) -> str:
-    return Reader(app).open_article().get_data(as_text=True)
+def visit(app, language: str | None = None) -> str:
+    headers = {"Accept-Language": language} if language else {}
+    reader = Reader(app)
+    return reader.client.get(reader.article_url, headers=headers).get_data(as_text=True)
 
 
 def test_a_change_on_one_worker_shows_on_the_next_view_on_the_other(app, other_worker, moderator):
@@ -170,3 +172,16 @@ def test_a_returning_reader_is_sent_no_cookie_again(reader):
         again = reader.open_article()
         assert again.status_code == 200
         assert again.headers.getlist("Set-Cookie") == []
+
+
+def test_the_anonymous_page_cache_keeps_one_page_per_language(app):
+    post_comment(Reader(app), body="Premier avis", pseudonym="Aline")
+    english = visit(app, "en")
+    french = visit(app, "fr")
+    change_behind_the_apps_back(app, last_comment(app).id)  # from now on, only the cache
+    for _ in range(2):
+        again_in_english, again_in_french = visit(app, "en"), visit(app, "fr")
+        assert '<html lang="en">' in again_in_english and "Skip to content" in again_in_english
+        assert '<html lang="fr">' in again_in_french and "Aller au contenu" in again_in_french
+        assert "Premier avis" in again_in_english and "Premier avis" in again_in_french
+    assert "Premier avis" in english and "Premier avis" in french

@@ -1,4 +1,4 @@
-"""Every user-facing string is marked for translation and present in the French catalog;
+"""Every user-facing string is marked for translation and translated in every catalog;
 no template shows a word that is not marked."""
 
 from __future__ import annotations
@@ -6,13 +6,16 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
+from forum.config import DEFAULTS
+
 ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "forum/translations/fr/LC_MESSAGES/messages.po"
+CATALOGS = ROOT / "forum/translations"
 
 
 def extracted_messages() -> set[str]:
@@ -33,11 +36,37 @@ def extracted_messages() -> set[str]:
     return found
 
 
-def test_french_catalog_has_every_marked_string():
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle)
+def read_catalog(language: str):
+    with (CATALOGS / language / "LC_MESSAGES/messages.po").open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+@pytest.mark.parametrize("language", DEFAULTS["FORUM_LANGUAGES"])
+def test_every_catalog_translates_every_marked_string(language):
+    catalog = read_catalog(language)
     missing = sorted(m for m in extracted_messages() if m and m not in catalog)
-    assert not missing, f"run `make translations`; missing from the catalog: {missing[:10]}"
+    assert not missing, f"run `make translations`; missing from {language}: {missing[:10]}"
+    untranslated = sorted(
+        str(m.id) for m in catalog if m.id and (m.fuzzy or not m.string or not all(m.string))
+    )
+    assert not untranslated, f"translate these in {language} (empty or fuzzy): {untranslated[:10]}"
+
+
+@pytest.mark.parametrize("language", DEFAULTS["FORUM_LANGUAGES"])
+def test_translations_keep_the_placeholders_of_their_msgid(language):
+    errors = [
+        f"{message.id!r}: {', '.join(map(str, found))}"
+        for message, found in read_catalog(language).check()
+    ]
+    assert not errors, errors
+
+
+def test_every_template_kind_is_extracted():
+    with (ROOT / "babel.cfg").open() as handle:
+        method_map, _options = parse_mapping_cfg(handle)
+    patterns = [pattern for pattern, _method in method_map]
+    kinds = {path.suffix for path in (ROOT / "templates").rglob("*.*")}
+    assert {f"templates/**{kind}" for kind in kinds} <= set(patterns), patterns
 
 
 # Visible text that needs no translation: brand names and signs (none today).
@@ -109,7 +138,7 @@ def unmarked_strings(source: str) -> list[str]:
 def test_every_visible_string_in_a_template_is_marked_for_translation():
     unmarked = {
         str(path.relative_to(ROOT)): found
-        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for path in sorted((ROOT / "templates").rglob("*.*"))
         if (found := unmarked_strings(path.read_text()))
     }
     assert not unmarked, f"wrap these in _() or {{% trans %}}: {unmarked}"

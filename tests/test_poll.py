@@ -40,9 +40,9 @@ def test_vote_then_results_mark_the_readers_choice(reader, vote_rows):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Votre vote est enregistré" in html
-    assert "100 % (1 vote)" in html
+    assert "100\u00a0% (1 vote)" in html  # Babel's French percent: a no-break space
     assert "(votre réponse)" in html
-    assert "100 %</strong> jugent l'annonce crédible".replace("'", "&#39;") in html
+    assert "100\u00a0%</strong> <span>jugent l&#39;annonce crédible" in html
     assert vote_rows() == 2
 
 
@@ -92,8 +92,8 @@ def test_results_count_several_readers_with_percentages_summing_to_100(make_read
         make_reader().vote({"credibility": credibility, "relevance": 4})
     html = make_reader().open_article(resultats=1).get_data(as_text=True)
     assert "3 votants" in html
-    assert html.count("33 % (1 vote)") + html.count("34 % (1 vote)") == 3
-    assert "67 %</strong>" in html
+    assert html.count("33\u00a0% (1 vote)") + html.count("34\u00a0% (1 vote)") == 3
+    assert "67\u00a0%</strong>" in html
 
 
 def test_results_without_voting(reader, vote_rows):

@@ -86,7 +86,7 @@ def test_an_office_of_200_readers_is_never_refused_and_counts_once_released(app,
         entry = db.session.execute(
             select(AuditEntry).where(AuditEntry.action.startswith("votes_"))
         ).scalar_one()
-    assert entry.action == "votes_release" and "360 votes retenus libérés" in entry.details
+    assert (entry.action, entry.details) == ("votes_release", "count=360")
     panel = moderator.client.get(PANEL).get_data(as_text=True)
     assert "Aucun vote retenu pour cet article." in panel and "360 votes retenus libérés" in panel
 
@@ -107,7 +107,9 @@ def test_discarded_votes_never_count_and_the_decision_is_logged(app, moderator):
             select(AuditEntry).where(AuditEntry.action.startswith("votes_"))
         ).scalar_one()
     assert entry.action == "votes_discard"
-    assert f"4 votes retenus écartés (adresse {address[:12]}…" in entry.details
+    assert entry.details.startswith(f"count=4; address={address[:12]}; window=")
+    panel = moderator.client.get(PANEL).get_data(as_text=True)
+    assert f"4 votes retenus écartés (adresse {address[:12]}…, fenêtre du " in panel
 
 
 def test_a_double_click_on_a_first_vote_counts_one_voter(app, live_server):

@@ -17,7 +17,7 @@ import zlib
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
-from flask_babel import get_locale, ngettext
+from flask_babel import format_number, get_locale, ngettext
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
@@ -31,6 +31,7 @@ from forum.models import Article, Comment
 from forum.page_cache import article_key, cached
 from forum.parsing import bounded_int
 from forum.polls.services import load_questions, poll_results
+from forum.templating import percent
 
 bp = Blueprint("live", __name__)
 
@@ -111,14 +112,17 @@ def _figures(article_id: int) -> dict:
     shown = [
         {
             "id": q.id,
-            "voters": ngettext("%(num)d votant", "%(num)d votants", q.voters),
-            "headline": f"{q.positive_percent} %",
+            "voters": ngettext(
+                "%(num)s votant", "%(num)s votants", q.voters, num=format_number(q.voters)
+            ),
+            "headline": percent(q.positive_percent),
             "choices": [
                 {
                     "id": c.id,
                     "percent": c.percent,
-                    "figures": f"{c.percent} % ("
-                    + ngettext("%(num)d vote", "%(num)d votes", c.count)
+                    "figures": percent(c.percent)
+                    + " ("
+                    + ngettext("%(num)s vote", "%(num)s votes", c.count, num=format_number(c.count))
                     + ")",
                 }
                 for c in q.choices

@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from forum.article_pages.anonymous_page import anonymous_page, is_anonymous_view
@@ -139,6 +140,7 @@ def create_comment(slug: str):
             body=form.body.data,
             parent_id=form.parent_id.data,
             submission_token=form.submission_token.data or None,
+            language=str(get_locale()),
             screen=partial(screen_comment, stamp=form.rendered_at.data, rules=rules),
         )
     except CommentError as error:

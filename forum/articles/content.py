@@ -39,6 +39,7 @@ class ArticleContent:
     poll_prompt: str
     discussion_prompt: str
     body: str
+    language: str = "fr"
     questions: tuple[QuestionContent, ...] = field(default_factory=tuple)
 
 
@@ -77,6 +78,7 @@ def _article_from(meta: dict, body: str) -> ArticleContent:
         poll_prompt=meta.get("poll_prompt", ""),
         discussion_prompt=meta.get("discussion_prompt", ""),
         body=body,
+        language=meta.get("language", "fr"),
         questions=tuple(_question_from(q) for q in meta.get("questions", [])),
     )
 

@@ -124,6 +124,7 @@ def _apply_fields(article: Article, content: ArticleContent) -> bool:
         "published_at": content.published_at,
         "poll_prompt": content.poll_prompt,
         "discussion_prompt": content.discussion_prompt,
+        "language": content.language,
         "body_source": content.body,
         "body_html": render_article(content.body),
     }

@@ -94,6 +94,7 @@ def post_comment(
     body: str,
     parent_id: int | None,
     submission_token: str | None,
+    language: str,
     screen: Callable[[Author, str], None] | None = None,
 ) -> Comment:
     """Store a new comment (or return the one this form already created).
@@ -122,6 +123,7 @@ def post_comment(
         body_source=text,
         body_html=render_comment(text),
         submission_token=submission_token,
+        language=language,
     )
     if parent_id is not None:
         _attach_reply(comment, _reply_target(article, parent_id, author), settings.max_depth)

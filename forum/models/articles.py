@@ -24,6 +24,8 @@ class Article(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     poll_prompt: Mapped[str] = mapped_column(String(300), default="")
     discussion_prompt: Mapped[str] = mapped_column(String(300), default="")
+    # The language the article, its prompts and its poll are written in (its file says).
+    language: Mapped[str] = mapped_column(String(12), default="fr", server_default="fr")
     published_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -73,6 +73,8 @@ class Comment(db.Model):
     author_name: Mapped[str] = mapped_column(String(40))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The interface language its author wrote it in: what the text is most likely in.
+    language: Mapped[str] = mapped_column(String(12), default="fr", server_default="fr")
     status: Mapped[str] = mapped_column(String(10), default="approved")
     pending_reason: Mapped[str | None] = mapped_column(String(40))
     reject_reason: Mapped[str | None] = mapped_column(Text)

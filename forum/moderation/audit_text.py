@@ -1,4 +1,5 @@
-"""The audit log in plain French: one sentence per action, its details as short phrases.
+"""The audit log in words, in the reader's language: one sentence per action, its details
+as short phrases.
 
 Entries store codes (`article_settings`, `duration=7d; address=no`) so that filters and
 exports stay stable; this module is the one place that turns them into words. A detail in a
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from flask_babel import format_datetime, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -93,7 +96,7 @@ def describe(
         entry,
         actor or _("La console d'administration"),
         sentence,
-        [*_reason(entry), *_details(entry.action, entry.details or "")],
+        detail_phrases(entry),
     )
 
 
@@ -194,6 +197,38 @@ def _word(lists: dict) -> Callable[[str], list[str] | None]:
     return read
 
 
+def _held_votes(released: bool) -> Callable[[str], list[str] | None]:
+    def read(details: str) -> list[str] | None:
+        codes = dict(code.partition("=")[::2] for code in details.split("; "))
+        if not codes.get("count", "").isdigit():
+            return None  # an entry written before the codes: shown as stored
+        count = int(codes["count"])
+        phrases = [
+            ngettext("%(num)d vote retenu libéré", "%(num)d votes retenus libérés", count)
+            if released
+            else ngettext("%(num)d vote retenu écarté", "%(num)d votes retenus écartés", count)
+        ]
+        if "address" in codes:
+            phrases.append(_("adresse %(prefix)s…", prefix=codes["address"]))
+        if "window" in codes:
+            start, _sep, end = codes["window"].partition("/")
+            phrases.append(
+                _(
+                    "fenêtre du %(start)s au %(end)s (UTC)",
+                    start=format_datetime(datetime.fromisoformat(start), "short", rebase=False),
+                    end=format_time(datetime.fromisoformat(end), "short", rebase=False),
+                )
+            )
+        return phrases
+
+    return read
+
+
+def detail_phrases(entry: AuditEntry) -> list[str]:
+    """The entry's reason and details in words (the vote-integrity panel shows them)."""
+    return [*_reason(entry), *_details(entry.action, entry.details or "")]
+
+
 def _role_change(details: str) -> list[str] | None:
     before, _sep, after = details.partition(" -> ")
     if before not in ROLE_LABELS or after not in ROLE_LABELS:
@@ -222,4 +257,6 @@ DETAIL_READERS = {
     "word_remove": _word(WORD_LISTS_FROM),
     "staff_role": _role_change,
     "staff_create": _created_role,
+    "votes_release": _held_votes(released=True),
+    "votes_discard": _held_votes(released=False),
 }

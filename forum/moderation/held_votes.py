@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from forum.extensions import db
@@ -26,6 +24,7 @@ ADDRESS_PREFIX = 12
 DECISIONS = {"release": "released", "discard": "discarded"}
 AUDIT_ACTIONS = tuple(f"votes_{decision}" for decision in DECISIONS)
 DECISIONS_SHOWN = 50
+WINDOW_CODE = "%Y-%m-%dT%H:%M"  # a window's bounds in the audit details (UTC)
 
 
 @dataclass(frozen=True)
@@ -160,28 +159,19 @@ def decide(
             actor,
             "votes_release" if released else "votes_discard",
             article_id=article.id,
-            details=_decision_detail(decision, changed, address_hash, window, rule),
+            details=_decision_detail(changed, address_hash, window, rule),
         )
     return changed
 
 
 def _decision_detail(
-    decision: str, count: int, address_hash: str | None, window: datetime | None, rule: BurstRule
+    count: int, address_hash: str | None, window: datetime | None, rule: BurstRule
 ) -> str:
-    what = (
-        ngettext("%(num)d vote retenu libéré", "%(num)d votes retenus libérés", count)
-        if decision == "release"
-        else ngettext("%(num)d vote retenu écarté", "%(num)d votes retenus écartés", count)
-    )
-    where = []
+    """The decision as audit codes: forum.moderation.audit_text puts them in words, in the
+    language of whoever reads the log."""
+    codes = [f"count={count}"]
     if address_hash is not None:
-        where.append(_("adresse %(prefix)s…", prefix=address_hash[:ADDRESS_PREFIX]))
+        codes.append(f"address={address_hash[:ADDRESS_PREFIX]}")
     if window is not None:
-        where.append(
-            _(
-                "fenêtre du %(start)s au %(end)s (UTC)",
-                start=window.strftime("%d/%m/%Y %H:%M"),
-                end=window_end(window, rule).strftime("%H:%M"),
-            )
-        )
-    return f"{what} ({', '.join(where)})" if where else what
+        codes.append(f"window={window:{WINDOW_CODE}}/{window_end(window, rule):{WINDOW_CODE}}")
+    return "; ".join(codes)

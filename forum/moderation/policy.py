@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
@@ -23,6 +22,7 @@ from forum.extensions import db
 from forum.lookalikes import lookalike_key, strip_format
 from forum.models import Article, Ban, Comment, Flag, Vote, WordRule, utcnow
 from forum.page_cache import changes_pages
+from forum.templating import format_moment
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def ban_reason(ban: Ban) -> str:
 
 
 def _ban_end(ban: Ban) -> str:
-    return format_datetime(ban.expires_at, "d MMMM y 'à' HH:mm")
+    return format_moment(ban.expires_at)
 
 
 def _has_approved_comment(reader_hash: str) -> bool:

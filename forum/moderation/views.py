@@ -13,7 +13,7 @@ from forum.extensions import db
 from forum.limits import rate_limit
 from forum.models import Article, Ban, Comment, WordRule
 from forum.moderation import held_votes, services
-from forum.moderation.audit_text import ACTION_LABELS, describe
+from forum.moderation.audit_text import ACTION_LABELS, describe, detail_phrases
 from forum.moderation.forms import (
     FLAG_LABELS,
     PENDING_LABELS,
@@ -210,7 +210,10 @@ def vote_integrity(slug: str):
         groups=groups,
         held_voters=held_votes.held_voters(article.id),
         hours=held_votes.timeline(article.id),
-        decisions=held_votes.decisions(article.id),
+        decisions=[
+            (entry, actor, detail_phrases(entry))
+            for entry, actor in held_votes.decisions(article.id)
+        ],
     )
 
 

@@ -51,6 +51,7 @@ class CommentRecord:
     in_reply_to: int | None
     pseudonym: str
     body_source: str
+    language: str  # the interface language it was written in
     status: str
     created_at: datetime
     # When it became public (None while it waits for moderation, or refused before).
@@ -222,6 +223,7 @@ def _comments(reader_hash: str) -> list[CommentRecord]:
             func.coalesce(Comment.reply_to_id, Comment.parent_id),
             Comment.author_name,
             Comment.body_source,
+            Comment.language,
             Comment.status,
             Comment.created_at,
             Comment.published_at,

@@ -35,7 +35,7 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    context = browser.new_context(base_url=live_server.url)
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     page = context.new_page()
     yield page
     context.close()
@@ -43,7 +43,9 @@ def page(browser, live_server) -> Iterator:
 
 @pytest.fixture
 def page_without_js(browser, live_server) -> Iterator:
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = browser.new_context(
+        locale="fr-FR", base_url=live_server.url, java_script_enabled=False
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -52,6 +54,6 @@ def page_without_js(browser, live_server) -> Iterator:
 @pytest.fixture
 def axe_page(browser, live_server):
     # axe is injected from the test, so the page's own Content-Security-Policy is bypassed.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url, bypass_csp=True)
     yield context.new_page()
     context.close()

@@ -33,7 +33,7 @@ STAFF_PAGES = [p for p in pages.STAFF_PAGES if p not in {"/moderation/words", "/
 @pytest.fixture
 def watched_page(browser, live_server):
     """A page whose CSP violations and console errors are collected."""
-    context = browser.new_context(base_url=live_server.url)
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     context.add_init_script(LISTEN_FOR_VIOLATIONS)
     page = context.new_page()
     page.console_errors = []

@@ -43,7 +43,7 @@ def test_moderator_path_by_keyboard_without_javascript(app, browser, live_server
     third = add_comment(app, body="Troisième avis", status="pending", reader_hash="3" * 64)
     create_staff_account(app, EMAIL)
     context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, viewport=DESKTOP
+        locale="fr-FR", base_url=live_server.url, java_script_enabled=False, viewport=DESKTOP
     )
     page = context.new_page()
 
@@ -127,7 +127,9 @@ def test_moderator_path_by_keyboard_without_javascript(app, browser, live_server
 
 def signed_in_page(app, browser, live_server, viewport: dict):
     create_staff_account(app, EMAIL, "admin")
-    page = browser.new_context(base_url=live_server.url, viewport=viewport).new_page()
+    page = browser.new_context(
+        locale="fr-FR", base_url=live_server.url, viewport=viewport
+    ).new_page()
     page.goto("/staff/login")
     page.get_by_label("Adresse e-mail").fill(EMAIL)
     page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
@@ -166,7 +168,7 @@ def test_admin_filters_the_audit_log_and_opens_the_legend_by_keyboard_without_ja
     other = add_comment(app, body="Avis à mettre en avant")
     create_staff_account(app, EMAIL, "admin")
     context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, viewport=PHONE
+        locale="fr-FR", base_url=live_server.url, java_script_enabled=False, viewport=PHONE
     )
     page = context.new_page()
     page.goto("/staff/login")

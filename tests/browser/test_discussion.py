@@ -39,7 +39,7 @@ def test_post_reply_badge_and_filter(page, browser, live_server, output_dir):
     expect(first.locator(".badge-stance")).to_have_text("juge crédible")
     expect(first.locator("strong")).to_have_text("très")
 
-    other = browser.new_context(base_url=live_server.url).new_page()
+    other = browser.new_context(locale="fr-FR", base_url=live_server.url).new_page()
     other.goto(ARTICLE)
     other.locator("#c1").get_by_role("link", name="Répondre").click()
     post(other, "Dominique", "Je ne suis pas d'accord.")
@@ -109,7 +109,9 @@ def test_a_long_thread_opens_in_place_with_or_without_javascript(
     app, browser, live_server, javascript
 ):
     [top] = seed_comments(app, 1, replies_per_thread=8)
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    context = browser.new_context(
+        locale="fr-FR", base_url=live_server.url, java_script_enabled=javascript
+    )
     page = context.new_page()
     page.goto(ARTICLE)
     thread = page.locator(f"li.comment-item:has(> #c{top})")

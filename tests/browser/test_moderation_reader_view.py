@@ -41,7 +41,7 @@ def test_reader_page_shows_featured_first_and_hides_rejected(
     page.locator(f"#reason-{rejected}").select_option("harassment")
     press_and_wait(page, "Enter")
 
-    public = browser.new_context(base_url=live_server.url).new_page()
+    public = browser.new_context(locale="fr-FR", base_url=live_server.url).new_page()
     public.goto("/articles/anthropic-coupe-acces-openai-api-claude")
     shown = public.locator("article.comment")
     # The featured comment first, with its badge, before both ordinary ones; the rejected
