@@ -61,6 +61,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/"): everyone(200),
     ("GET", "/articles/<slug>"): everyone(200, url="/articles/{article_slug}"),
     ("POST", "/articles/<slug>/vote"): everyone(400, url="/articles/{article_slug}/vote"),
+    ("GET", "/articles/<slug>/deux-camps"): everyone(
+        200, url="/articles/{article_slug}/deux-camps"
+    ),
     ("GET", "/static/<path:filename>"): everyone(200, url="/static/css/forum.css"),
     # Discussion (readers need no account; only a comment's author may edit or delete it)
     ("POST", "/articles/<slug>/comments"): everyone(400, url="/articles/{article_slug}/comments"),

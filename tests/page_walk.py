@@ -82,6 +82,7 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     pages.keep("article-long-thread-whole", Reader(app).open_article(fil=long_thread))
     pages.keep("article-results", Reader(app).open_article(resultats=1))
     pages.keep("article-page-2", Reader(app).open_article(page=2))
+    pages.keep("both-sides", Reader(app).client.get(f"{ARTICLE}/deux-camps"))
     pages.keep("article-filtered", Reader(app).open_article(stance="credible", sort="useful"))
     pages.keep("article-author", alice.open_article())  # with the notice of Bob's replies
     pages.keep("article-reply-form", bob.open_article(repondre=second))

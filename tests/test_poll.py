@@ -277,6 +277,10 @@ def test_a_vote_is_one_statement_once_the_ballot_is_known(make_reader, vote_stat
     answers = {"credibility": 2, "relevance": 3}
     assert vote_statements(make_reader(), answers) == ["SELECT", "INSERT"]
     assert vote_statements(make_reader(), answers) == ["INSERT"]
+    # The same answers sent again: still one statement, no history to keep.
+    again = make_reader()
+    vote_statements(again, answers)
+    assert vote_statements(again, answers) == ["INSERT"]
 
 
 def test_a_vote_after_the_article_changed_is_checked_again_and_recorded(
@@ -285,9 +289,10 @@ def test_a_vote_after_the_article_changed_is_checked_again_and_recorded(
     reader = make_reader()
     vote_statements(reader, {"credibility": 0, "relevance": 0})
     add_comment(app)  # the article's version moves on
-    # The upsert writes nothing on the old version; the ballot is read again, then written.
+    # The upsert writes nothing on the old version; the ballot is read again, then written;
+    # the answers changed, so one more statement keeps their history (vote_changes).
     statements = vote_statements(reader, {"credibility": 3, "relevance": 4})
-    assert statements == ["INSERT", "SELECT", "INSERT"]
+    assert statements == ["INSERT", "SELECT", "INSERT", "INSERT"]
     assert vote_rows() == 2
     field, choice = reader.poll_field("credibility", 3)
     html = reader.open_article().get_data(as_text=True)

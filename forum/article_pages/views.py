@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from forum.article_pages.anonymous_page import anonymous_page, is_anonymous_view
 from forum.article_pages.assembly import render_article_page, render_poll_section
+from forum.article_pages.both_sides import both_sides
 from forum.articles.services import get_article, list_articles
 from forum.comments.forms import CommentForm, add_field_error
 from forum.comments.page import comment_location, current_author, discussion_settings, viewer_for
@@ -64,6 +65,14 @@ def show(slug: str):
             return page
     article = get_article(slug) or abort(404)
     return render_article_page(article, **view)
+
+
+@bp.get("/articles/<slug>/deux-camps")
+def sides(slug: str):
+    """The most useful comments of those who judge the announcement credible and of those
+    who do not, side by side; the others below."""
+    article = get_article(slug) or abort(404)
+    return render_template("articles/both_sides.html", article=article, sides=both_sides(article))
 
 
 @bp.post("/articles/<slug>/vote")

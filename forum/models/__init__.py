@@ -1,6 +1,6 @@
 """The data model, one module per area; import models from here."""
 
-from forum.models.articles import Article, PollChoice, PollQuestion, Vote
+from forum.models.articles import Article, PollChoice, PollQuestion, Vote, VoteChange
 from forum.models.comments import Comment, CommentVote, Flag, SpentStamp
 from forum.models.moderation import AuditEntry, Ban, WordRule
 from forum.models.notices import Notice, NoticeFeed, NoticeMail
@@ -24,6 +24,7 @@ __all__ = [
     "SpentStamp",
     "User",
     "Vote",
+    "VoteChange",
     "WordRule",
     "utcnow",
 ]

@@ -99,3 +99,24 @@ class Vote(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="counted", server_default="counted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The choice this row held before its last upsert (forum.polls.ballot): what tells a
+    # changed vote, to be kept in vote_changes, from the same answer sent again.
+    previous_choice_id: Mapped[int | None]
+
+
+class VoteChange(db.Model):
+    """A reader's changed answer to one question: from one choice to another."""
+
+    __tablename__ = "vote_changes"
+    __table_args__ = (
+        # The results count the readers who changed their mind, per question.
+        Index("ix_vote_changes_question_reader", "question_id", "reader_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("poll_questions.id", ondelete="CASCADE"))
+    # The export and the erasure find a reader's history by their hash.
+    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    from_choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
+    to_choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

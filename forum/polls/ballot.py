@@ -15,8 +15,9 @@ A vote is one statement, one round trip to the database: the ballot (the poll's 
 and choices, and whether it is open) is read once per article version and kept by each
 worker; the rules are checked here against it; the upsert writes only while the article is
 still at that version (else the ballot is read again and checked again), and returns what
-the burst and the cache version need to know of the reader and the address. Marking a
-burst and touching the cache version are statements of their own, when they are needed.
+the burst and the cache version need to know of the reader and the address, and the choice
+each row held before. Marking a burst, touching the cache version and keeping the history
+of a changed answer (vote_changes) are statements of their own, when they are needed.
 On PostgreSQL each statement commits on its own (forum.database.autocommit_statements):
 the upsert is atomic, and a burst left unmarked by a crash right after it is marked by the
 address's next vote.
@@ -51,7 +52,7 @@ from werkzeug.datastructures import MultiDict
 
 from forum.database import autocommit_statements, is_deadlock
 from forum.extensions import db
-from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
+from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, VoteChange, utcnow
 from forum.models.articles import COUNTED_VOTE_STATUSES
 from forum.page_cache import changed_page, changes_pages
 from forum.parsing import bounded_int
@@ -112,6 +113,8 @@ class Standing:
     # reader has another vote from it there (with `created`: whether they count in it).
     other_voters: int
     reader_in_window: bool
+    # (question, from choice, to choice) of each answer this ballot changed.
+    changes: list[tuple[int, int, int]]
 
 
 def record_ballot(
@@ -163,6 +166,8 @@ def _record(
         _mark_burst(address_hash, since)
     if standing.reader_has_commented:  # their stance badge and the summary per side change
         changed_page(ballot.article_id)
+    if standing.changes:
+        _keep_changes(standing.changes, reader_hash, now)
     return Outcome.RECORDED
 
 
@@ -253,6 +258,11 @@ def _upsert_votes(
         rows[0].commented,
         max(row.other_voters for row in rows),
         any(row.in_window for row in rows),
+        [
+            (row.question_id, row.previous_choice_id, row.choice_id)
+            for row in rows
+            if row.previous_choice_id is not None and row.previous_choice_id != row.choice_id
+        ],
     )
 
 
@@ -260,7 +270,8 @@ def _upsert_votes(
 def _upsert_statement(dialect: str, questions: int):
     # Built once with its values as parameters: SQLAlchemy compiles it once and reuses it.
     # The unique constraint decides between insert and update, so concurrent submissions by
-    # one reader never make two rows nor fail; a changed vote keeps its creation time.
+    # one reader never make two rows nor fail; a changed vote keeps its creation time, and
+    # the choice it held (in SET, votes.choice_id is the existing row's), which it returns.
     votes, articles = Vote.__table__, Article.__table__
     answers = union_all(
         *(
@@ -299,9 +310,18 @@ def _upsert_statement(dialect: str, questions: int):
     )
     upsert = insert.on_conflict_do_update(
         index_elements=["question_id", "reader_hash"],
-        set_={name: insert.excluded[name] for name in ("choice_id", "updated_at", "address_hash")},
+        set_={
+            "previous_choice_id": votes.c.choice_id,
+            **{name: insert.excluded[name] for name in ("choice_id", "updated_at", "address_hash")},
+        },
     )
-    return upsert.returning(votes.c.created_at, *_standing_of_reader_and_address())
+    return upsert.returning(
+        votes.c.created_at,
+        votes.c.question_id,
+        votes.c.choice_id,
+        votes.c.previous_choice_id,
+        *_standing_of_reader_and_address(),
+    )
 
 
 def _address_window(alias: str):
@@ -350,6 +370,24 @@ def _standing_of_reader_and_address():
         .label("commented"),
         other_voters.label("other_voters"),
         exists().where(from_address, votes.c.reader_hash == reader).label("in_window"),
+    )
+
+
+def _keep_changes(changes: list[tuple[int, int, int]], reader_hash: str, now: datetime) -> None:
+    """Keep the history of changed answers (one statement, only when an answer changed):
+    the results count the readers who changed their mind (forum.polls.services)."""
+    db.session.execute(
+        VoteChange.__table__.insert(),
+        [
+            {
+                "question_id": question_id,
+                "reader_hash": reader_hash,
+                "from_choice_id": from_choice,
+                "to_choice_id": to_choice,
+                "changed_at": now,
+            }
+            for question_id, from_choice, to_choice in changes
+        ],
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
-from forum.models import Article, PollQuestion, Vote
+from forum.models import Article, PollQuestion, Vote, VoteChange
 from forum.models.articles import COUNTED_VOTE_STATUSES
 
 
@@ -33,6 +33,10 @@ class QuestionResult:
     reader_choice_id: int | None
     # Share of voters whose answer leans positive ("plutôt" or "tout à fait"), in percent.
     positive_percent: int
+    # Voters who changed their answer, and where they stand now: (choice label, readers),
+    # most readers first.
+    changed_minds: int = 0
+    changed_to: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,9 @@ def get_article_with_poll(slug: str) -> Article | None:
 
 
 def poll_results(questions: list[PollQuestion], reader_hash: str | None) -> PollResults:
-    """Counts, percentages and the reader's own answers for these questions (2 queries);
-    held and discarded votes are left out of the counts, and the held ones are counted apart."""
+    """Counts, percentages, changed minds and the reader's own answers for these questions
+    (3 queries); held and discarded votes are left out of the counts, and the held ones are
+    counted apart."""
     ids = [q.id for q in questions]
     counts: dict[int, int] = {}
     held: dict[int, int] = {}
@@ -87,11 +92,41 @@ def poll_results(questions: list[PollQuestion], reader_hash: str | None) -> Poll
             held[choice_id] = held.get(choice_id, 0) + count
     mine = _reader_choices(ids, reader_hash)
     choices = {question: choice for question, (choice, _status) in mine.items()}
-    results = [_question_result(q, counts, choices.get(q.id)) for q in questions]
+    moved = changed_minds(ids)
+    results = [
+        _question_result(q, counts, choices.get(q.id), moved.get(q.id, {})) for q in questions
+    ]
     voters = max((r.voters for r in results), default=0)
     held_voters = max((sum(held.get(c.id, 0) for c in q.choices) for q in questions), default=0)
     reader_held = any(status == "held" for _choice, status in mine.values())
     return PollResults(results, voters, bool(mine), held_voters, reader_held)
+
+
+def changed_minds(question_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Per question, the counted voters who changed their answer, by the choice they hold
+    now (one query, read from the history of changes: fewer rows than the votes)."""
+    if not question_ids:
+        return {}
+    changed = (
+        select(VoteChange.question_id, VoteChange.reader_hash)
+        .where(VoteChange.question_id.in_(question_ids))
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Vote.question_id, Vote.choice_id, func.count())
+        .join(
+            changed,
+            (changed.c.question_id == Vote.question_id)
+            & (changed.c.reader_hash == Vote.reader_hash),
+        )
+        .where(Vote.status.in_(COUNTED_VOTE_STATUSES))
+        .group_by(Vote.question_id, Vote.choice_id)
+    ).all()
+    moved: dict[int, dict[int, int]] = {}
+    for question_id, choice_id, count in rows:
+        moved.setdefault(question_id, {})[choice_id] = count
+    return moved
 
 
 def _reader_choices(question_ids: list[int], reader_hash: str | None) -> dict[int, tuple[int, str]]:
@@ -107,7 +142,10 @@ def _reader_choices(question_ids: list[int], reader_hash: str | None) -> dict[in
 
 
 def _question_result(
-    question: PollQuestion, counts: dict[int, int], reader_choice: int | None
+    question: PollQuestion,
+    counts: dict[int, int],
+    reader_choice: int | None,
+    moved: dict[int, int],
 ) -> QuestionResult:
     choice_counts = [counts.get(c.id, 0) for c in question.choices]
     total = sum(choice_counts)
@@ -126,6 +164,13 @@ def _question_result(
         choices=choices,
         reader_choice_id=reader_choice,
         positive_percent=round(100 * positive / total) if total else 0,
+        changed_minds=sum(moved.values()),
+        changed_to=tuple(
+            sorted(
+                ((c.label, moved[c.id]) for c in question.choices if moved.get(c.id)),
+                key=lambda pair: -pair[1],
+            )
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, delete, func, select, union, update
+from sqlalchemy.orm import aliased
 
 from forum.extensions import db
 from forum.models import (
@@ -21,6 +22,7 @@ from forum.models import (
     PollQuestion,
     Reader,
     Vote,
+    VoteChange,
     utcnow,
 )
 from forum.notices.services import erase_notices, reader_feed, replies_received
@@ -41,6 +43,18 @@ class VoteRecord:
     # "counted", or "held" (beyond its address's allowance, not counted until staff release
     # it), "released" or "discarded" (never counted): forum.polls.ballot.
     status: str
+
+
+@dataclass(frozen=True)
+class VoteChangeRecord:
+    """One changed answer: the results count the readers who changed their mind."""
+
+    article_slug: str
+    article_title: str
+    question: str
+    from_choice: str
+    to_choice: str
+    changed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,7 @@ class ReaderData:
     pseudonym: str | None
     first_seen: datetime | None
     votes: list[VoteRecord] = field(default_factory=list)
+    vote_changes: list[VoteChangeRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
     useful_marks: list[UsefulRecord] = field(default_factory=list)
     flags: list[FlagRecord] = field(default_factory=list)
@@ -143,6 +158,7 @@ class ReaderData:
         return not (
             self.pseudonym
             or self.votes
+            or self.vote_changes
             or self.comments
             or self.useful_marks
             or self.flags
@@ -177,6 +193,7 @@ def load_reader_data(reader_hash: str) -> ReaderData:
         pseudonym=reader.pseudonym if reader else None,
         first_seen=reader.created_at if reader else None,
         votes=_votes(reader_hash),
+        vote_changes=_vote_changes(reader_hash),
         comments=_comments(reader_hash),
         useful_marks=_useful_marks(reader_hash),
         flags=_flags(reader_hash),
@@ -210,6 +227,27 @@ def _votes(reader_hash: str) -> list[VoteRecord]:
         .join(PollChoice, PollChoice.id == Vote.choice_id)
         .where(Vote.reader_hash == reader_hash)
         .order_by(Vote.created_at, PollQuestion.position),
+    )
+
+
+def _vote_changes(reader_hash: str) -> list[VoteChangeRecord]:
+    before, after = aliased(PollChoice), aliased(PollChoice)
+    return _records(
+        VoteChangeRecord,
+        select(
+            Article.slug,
+            Article.title,
+            PollQuestion.prompt,
+            before.label,
+            after.label,
+            VoteChange.changed_at,
+        )
+        .join(PollQuestion, PollQuestion.id == VoteChange.question_id)
+        .join(Article, Article.id == PollQuestion.article_id)
+        .join(before, before.id == VoteChange.from_choice_id)
+        .join(after, after.id == VoteChange.to_choice_id)
+        .where(VoteChange.reader_hash == reader_hash)
+        .order_by(VoteChange.changed_at, VoteChange.id),
     )
 
 
@@ -321,8 +359,9 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
 
     Comments keep their place (replies of others stay in the thread) but lose their text,
     pseudonym, address hash and link to the reader. Votes, "utile" marks and flags are
-    deleted and the counts they fed are decremented; the notices of replies and the private
-    feed are deleted. Bans and the moderation log are kept.
+    deleted and the counts they fed are decremented, the history of changed votes with
+    them; the notices of replies and the private feed are deleted. Bans and the moderation
+    log are kept.
     """
     pages = changes_pages(*_articles_touched_by(reader_hash))
     erasure = Erasure(
@@ -334,6 +373,8 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
         flags=_withdraw_flags(reader_hash, default_flag_threshold, pages),
     )
     erase_notices(reader_hash)
+    # Only the poll's "changed minds" figure reads it: no page of its own to name.
+    db.session.execute(delete(VoteChange).where(VoteChange.reader_hash == reader_hash))
     db.session.execute(delete(Reader).where(Reader.reader_hash == reader_hash))
     db.session.expire_all()  # loaded comments no longer match their rows
     return erasure

@@ -11,6 +11,7 @@ READER_PAGES = [
     ARTICLE,
     f"{ARTICLE}?resultats=1",
     f"{ARTICLE}?sort=useful&stance=credible",
+    f"{ARTICLE}/deux-camps",
     "/comments/{comment}/flag",
     "/mes-donnees",
     "/mes-reponses",
