@@ -17,7 +17,7 @@ import zlib
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
-from flask_babel import format_number, get_locale, ngettext
+from flask_babel import format_number, get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
@@ -112,9 +112,7 @@ def _figures(article_id: int) -> dict:
     shown = [
         {
             "id": q.id,
-            "voters": ngettext(
-                "%(num)s votant", "%(num)s votants", q.voters, num=format_number(q.voters)
-            ),
+            "voters": counted("%(num)s votant", "%(num)s votants", q.voters),
             "headline": percent(q.positive_percent),
             "choices": [
                 {
@@ -122,7 +120,7 @@ def _figures(article_id: int) -> dict:
                     "percent": c.percent,
                     "figures": percent(c.percent)
                     + " ("
-                    + ngettext("%(num)s vote", "%(num)s votes", c.count, num=format_number(c.count))
+                    + counted("%(num)s vote", "%(num)s votes", c.count)
                     + ")",
                 }
                 for c in q.choices
@@ -132,6 +130,13 @@ def _figures(article_id: int) -> dict:
     ]
     counts = [(q.id, [(c.id, c.count) for c in q.choices]) for q in results.questions]
     return {"digest": format(zlib.crc32(repr(counts).encode()), "x"), "questions": shown}
+
+
+def counted(singular: str, plural: str, count: int) -> str:
+    """The plural form for the count, its %(num)s written as the reader's locale writes
+    numbers (1 234 in French). Flask-Babel's ngettext cannot take a formatted num beside
+    the count that picks the form; the templates' ngettext can, with the same messages."""
+    return get_translations().ngettext(singular, plural, count) % {"num": format_number(count)}
 
 
 def _render_new_comments(article: Article, since: int) -> list[dict]:

@@ -39,7 +39,7 @@ def post(page, pseudonym: str, body: str) -> None:
 
 @pytest.fixture
 def other_reader(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     yield context.new_page()
     context.close()
 

@@ -24,7 +24,9 @@ def post(page, pseudonym: str, body: str) -> None:
 
 
 def reply_as_another_reader(browser, live_server, javascript: bool = False) -> None:
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    context = browser.new_context(
+        locale="fr-FR", base_url=live_server.url, java_script_enabled=javascript
+    )
     bob = context.new_page()
     bob.goto(ARTICLE)
     bob.locator("#c1").get_by_role("link", name="Répondre").click()
