@@ -60,6 +60,12 @@ FIELDS: dict[str, list[str]] = {
     "/moderation/words": ["word", "kind"],
     "/moderation/words/<int:rule_id>/delete": [],
     "/mes-donnees/supprimer": ["confirm", "submit"],
+    "/mes-reponses/flux": [],
+    "/mes-reponses/courriel": ["address"],
+    "/mes-reponses/courriel/supprimer": [],
+    # A token no subscription has: the link's page answers 404, never a 500.
+    "/mes-reponses/courriel/confirmer/<token>": [],
+    "/mes-reponses/courriel/desabonner/<token>": [],
 }
 
 # Query parameters the views read (request.args); other GET routes read none.
