@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -310,6 +315,61 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     """The app behind a real threaded HTTP server on a free loopback port."""
     with LiveServer(app) as server:
         yield server
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives (its SMTP server runs in a
+    thread of its own: read the messages through wait_for when something else sends them)."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.port = 0
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._arrived:
+            self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+            self._arrived.notify_all()
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._arrived:
+            return [message for message in self.messages if message["To"] == address]
+
+    def wait_for(
+        self, address: str, count: int, timeout: float = 30, check=lambda: None
+    ) -> list[EmailMessage]:
+        """The messages to this address once there are `count` of them; fails after
+        `timeout` seconds, or as soon as check() raises (a sender that died)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(received := self.to(address)) < count:
+                check()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"{len(received)} of {count} e-mails to {address} in {timeout} s"
+                    )
+                self._arrived.wait(min(left, 0.5))
+        return received
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server on a free loopback port (FORUM_SMTP_URL: smtp://127.0.0.1:port)."""
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:
+        skip_or_fail("aiosmtpd is not installed (make test installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    yield handler
+    controller.stop()
 
 
 @contextmanager

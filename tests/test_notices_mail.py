@@ -1,12 +1,10 @@
 """Reply notices by e-mail: double opt-in, one e-mail per published reply, sent by the
-queue's worker through a real SMTP server (aiosmtpd) whose inbox the tests read."""
+queue's worker through a real SMTP server (aiosmtpd, the `inbox` fixture) whose inbox the
+tests read."""
 
 from __future__ import annotations
 
 import re
-import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import select
@@ -18,32 +16,6 @@ from tests.conftest import ARTICLE_SLUG, Reader, act, make_app
 
 ADDRESS = "alice@example.org"
 LINK_RE = re.compile(r"http://localhost(/mes-reponses/courriel/\w+/[\w.\-]+)")
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def inbox():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
