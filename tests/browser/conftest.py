@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from forum.models import utcnow
+from tests.conftest import add_comment, skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -57,3 +58,12 @@ def axe_page(browser, live_server):
     context = browser.new_context(locale="fr-FR", base_url=live_server.url, bypass_csp=True)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def comment(app) -> int:
+    """A featured public comment (the pages' {comment}), beside one held for review by flags."""
+    add_comment(
+        app, body="Un avis en attente", status="pending", pending_reason="flags", flag_count=3
+    )
+    return add_comment(app, body="Un avis *publié*", featured_at=utcnow())

@@ -7,21 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from forum.models import utcnow
 from tests.browser.axe import axe_violations
 from tests.browser.pages import READER_PAGES, STAFF_PAGES
 from tests.comment_helpers import seed_comments
-from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, add_comment, create_staff_account
+from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, create_staff_account
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def comment(app) -> int:
-    add_comment(
-        app, body="Un avis en attente", status="pending", pending_reason="flags", flag_count=3
-    )
-    return add_comment(app, body="Un avis *publié*", featured_at=utcnow())
 
 
 @pytest.mark.parametrize("path", READER_PAGES)

@@ -7,11 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from forum.models import utcnow
 from tests.browser import pages
 from tests.browser.moderation_helpers import log_in_as_moderator
 from tests.browser.pages import ARTICLE
-from tests.conftest import add_comment
 
 pytestmark = pytest.mark.browser
 
@@ -55,12 +53,6 @@ def violations(page) -> list[str]:
     reported = page.evaluate("() => window.__cspViolations || []")
     console = [text for text in page.console_errors if "Content Security Policy" in text]
     return reported + console
-
-
-@pytest.fixture
-def comment(app) -> int:
-    add_comment(app, body="Un avis signalé", status="pending", pending_reason="flags", flag_count=3)
-    return add_comment(app, body="Un avis *publié*", featured_at=utcnow())
 
 
 def test_reader_pages_and_their_scripts_raise_no_csp_violation(watched_page, comment):

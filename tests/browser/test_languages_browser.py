@@ -9,10 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from forum.models import utcnow
 from tests.browser.axe import axe_violations
 from tests.browser.pages import READER_PAGES, STAFF_PAGES
-from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, add_comment, create_staff_account
+from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, create_staff_account
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +22,6 @@ def english_axe_page(browser, live_server) -> Iterator:
     context = browser.new_context(locale="en-US", base_url=live_server.url, bypass_csp=True)
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def comment(app) -> int:
-    add_comment(
-        app, body="Un avis en attente", status="pending", pending_reason="flags", flag_count=3
-    )
-    return add_comment(app, body="Un avis *publié*", featured_at=utcnow())
 
 
 @pytest.mark.parametrize("path", READER_PAGES)
