@@ -125,8 +125,7 @@ def send_reply_mail(notice_id: int) -> None:
     with force_locale(mail_language(subscription)):
         author = reply.author_name + (f" ({_('Rédaction')})" if reply.user_id else "")
         body = _(
-            "%(name)s vous a répondu sur « %(title)s » :\n\n%(text)s\n\nLire la réponse : "
-            "%(link)s",
+            "%(name)s vous a répondu sur « %(title)s » :\n\n%(text)s\n\nLire la réponse : %(link)s",
             name=author,
             title=title,
             text=reply.body_source,
