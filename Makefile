@@ -59,7 +59,7 @@ lint: $(VENV)/.installed-dev
 
 # Extract every marked string and merge it into the catalogs (run after changing UI text).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k counted:1,2 --no-location --sort-output \
 		--ignore-dirs ".*" \
 		-o forum/translations/messages.pot .
 	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations \

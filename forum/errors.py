@@ -7,9 +7,9 @@ import time
 
 import sqlalchemy.exc
 from flask import Flask, current_app, render_template
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -43,8 +43,8 @@ MESSAGES = {
 
 
 FALLBACK_PAGE = (
-    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>{title}</title>'
-    "<h1>{title}</h1><p>Erreur {code}. Réessayez dans un instant.</p></html>"
+    '<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>{title}</title>'
+    "<h1>{title}</h1><p>{text}</p></html>"
 )
 
 
@@ -65,8 +65,20 @@ def render_error(code: int, message: str | None = None):
     except Exception:
         # The layout itself failed (a broken database, say): a bare page still beats a trace.
         current_app.logger.exception("Error page could not be rendered")
-        page = FALLBACK_PAGE.format(code=code, title=escape(str(title)))
+        page = fallback_page(code, title)
     return page, code
+
+
+def fallback_page(code: int, title) -> str:
+    """The bare page, in the reader's language with no template; in French, the default,
+    should even the translations fail."""
+    try:
+        language, title = str(get_locale()), str(title)
+        text = _("Erreur %(code)d. Réessayez dans un instant.", code=code)
+    except Exception:
+        current_app.logger.exception("Error page could not be translated")
+        language, title, text = "fr", "Erreur", f"Erreur {code}. Réessayez dans un instant."
+    return FALLBACK_PAGE.format(lang=escape(language), title=escape(title), text=escape(text))
 
 
 def handle_csrf_error(error: CSRFError):

@@ -117,7 +117,7 @@ def test_a_pseudonym_belongs_to_one_reader_accent_and_case_insensitively(make_re
     [
         ("   ", "Votre commentaire est vide."),
         ("\x01\x02", "Votre commentaire est vide."),
-        ("a" * 5001, "dépasse 5000 caractères"),
+        ("a" * 5001, "dépasse 5\u202f000 caractères (5\u202f001)"),
     ],
 )
 def test_bad_bodies_are_refused_and_the_text_kept(reader, count_rows, body, message):

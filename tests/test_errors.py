@@ -4,6 +4,7 @@ import pytest
 
 from forum import create_app
 from forum.config import ConfigurationError
+from forum.languages.selection import COOKIE
 from tests.conftest import ARTICLE_SLUG
 
 
@@ -51,3 +52,40 @@ def test_development_generates_one_secret_key_into_instance_and_reuses_it(tmp_pa
     )
     assert len(first.config["SECRET_KEY"]) == 64
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        ("fr", "Page introuvable", "Erreur 404. Réessayez dans un instant."),
+        ("en", "Page not found", "Error 404. Try again in a moment."),
+    ],
+)
+def test_the_bare_page_left_when_the_layout_fails_is_in_the_readers_language(
+    app, monkeypatch, language, title, text
+):
+    def broken_layout(*args, **kwargs):
+        raise RuntimeError("the layout's secret details")
+
+    monkeypatch.setattr("forum.errors.render_template", broken_layout)
+    client = app.test_client()
+    client.set_cookie(COOKIE, language)
+    response = client.get("/nulle-part")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{language}">' in html
+    assert f"<h1>{title}</h1>" in html and text in html
+    assert "Traceback" not in html and "secret details" not in html
+
+
+def test_the_bare_page_is_french_when_even_the_translations_fail(app, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the layout's secret details")
+
+    monkeypatch.setattr("forum.errors.render_template", broken)
+    monkeypatch.setattr("forum.errors.get_locale", broken)
+    response = app.test_client().get("/nulle-part", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert '<html lang="fr">' in html and "Erreur 404. Réessayez dans un instant." in html
+    assert "Traceback" not in html and "secret details" not in html

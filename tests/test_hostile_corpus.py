@@ -332,7 +332,7 @@ def clear_words(targets: dict) -> None:
 
 COMMENT_BODY_REFUSALS = (
     "Votre commentaire est vide.",
-    "Votre commentaire dépasse 5000 caractères",
+    "Votre commentaire dépasse 5\u202f000 caractères",
     "Votre commentaire contient",  # ... liens : 3 au plus
 )
 FREE_TEXT = ("sql[1]/as_is", "xss[0]/as_is", "template[0]/as_is", "unicode_trick[0]/as_is")

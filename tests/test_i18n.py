@@ -21,7 +21,14 @@ CATALOGS = ROOT / "forum/translations"
 def extracted_messages() -> set[str]:
     with (ROOT / "babel.cfg").open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "counted": (1, 2),  # forum.languages.numbers
+        "_l": None,
+        "lazy_gettext": None,
+    }
     found = set()
     # As `make translations` does (--ignore-dirs ".*"): Babel's default would also skip
     # folders starting with "_", and every string of templates/_macros/ with them.

@@ -114,6 +114,19 @@ def test_every_page_shows_a_switch_to_each_language_back_to_itself(app, staff, l
         assert f'aria-current="true">{current}</a>' in switch
 
 
+@pytest.mark.parametrize(
+    "language, locale, alternates", [("fr", "fr_FR", ["en_GB"]), ("en", "en_GB", ["fr_FR"])]
+)
+def test_a_shared_article_names_its_interface_locale_and_the_other_ones(
+    app, language, locale, alternates
+):
+    html = open_page(app, ARTICLE, **{"Accept-Language": language}).get_data(as_text=True)
+    assert re.findall(r'<meta property="og:locale" content="([^"]*)">', html) == [locale]
+    assert re.findall(r'<meta property="og:locale:alternate" content="([^"]*)">', html) == (
+        alternates
+    )
+
+
 def test_a_page_answering_a_form_switches_back_to_the_form_page(app, reader):
     refused = post_comment(reader, "", headers={"Referer": f"http://localhost{ARTICLE}"})
     assert refused.status_code == 400

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.languages.selection import COOKIE
 from forum.models import Article, NoticeMail
 from tests.comment_helpers import post_comment
 from tests.conftest import ARTICLE_SLUG, Reader, act, make_app
@@ -201,3 +202,33 @@ def test_a_forged_confirmation_link_confirms_nothing(app, inbox, alice):
     path = LINK_RE.search(inbox.messages[0].get_content()).group(1)
     response = Reader(app).client.get(path[:-3] + "xyz")
     assert response.status_code == 404 and 'lang="fr"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "language, confirmation_subject, reply_phrase, footer",
+    [
+        ("en", "Confirm your address", "Bob replied to you on", "You receive this message"),
+        ("fr", "Confirmez votre adresse", "Bob vous a répondu sur", "Vous recevez ce message"),
+    ],
+)
+def test_mails_are_written_in_the_language_the_reader_subscribed_in(
+    app, inbox, make_reader, language, confirmation_subject, reply_phrase, footer
+):
+    alice = make_reader()
+    alice.client.set_cookie(COOKIE, language)
+    first = commented(alice, "Le premier avis d'Alice.", "Alice")
+    assert subscribe(alice).status_code == 303
+    run_worker(app)
+    [confirmation] = inbox.messages
+    assert confirmation["Subject"] == confirmation_subject
+    assert footer in confirmation.get_content()
+    # The confirmation link is opened in a French browser, and the reply is written by a
+    # reader of the French interface: neither changes the language of Alice's mails.
+    _path, response = follow(Reader(app), confirmation, "Confirmer mon adresse")
+    assert response.status_code == 200
+    commented(make_reader(), "Bob répond.", "Bob", parent_id=first)
+    run_worker(app)
+    [_confirmation, mail] = inbox.messages
+    assert reply_phrase in mail.get_content() and footer in mail.get_content()
+    assert "Bob répond." in mail.get_content()
+    assert alice.client.get("/mes-donnees.json").json["notice_mail"]["language"] == language

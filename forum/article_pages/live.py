@@ -17,7 +17,7 @@ import zlib
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
-from flask_babel import format_number, get_locale, get_translations
+from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
@@ -26,6 +26,7 @@ from forum.comments.forms import CsrfOnlyForm
 from forum.comments.page import CSRF_PLACEHOLDER, discussion_settings
 from forum.comments.thread import STANCE_QUESTION_KEY, Viewer, build_threads
 from forum.extensions import db
+from forum.languages.numbers import counted
 from forum.limits import rate_limit
 from forum.models import Article, Comment
 from forum.page_cache import article_key, cached
@@ -130,13 +131,6 @@ def _figures(article_id: int) -> dict:
     ]
     counts = [(q.id, [(c.id, c.count) for c in q.choices]) for q in results.questions]
     return {"digest": format(zlib.crc32(repr(counts).encode()), "x"), "questions": shown}
-
-
-def counted(singular: str, plural: str, count: int) -> str:
-    """The plural form for the count, its %(num)s written as the reader's locale writes
-    numbers (1 234 in French). Flask-Babel's ngettext cannot take a formatted num beside
-    the count that picks the form; the templates' ngettext can, with the same messages."""
-    return get_translations().ngettext(singular, plural, count) % {"num": format_number(count)}
 
 
 def _render_new_comments(article: Article, since: int) -> list[dict]:

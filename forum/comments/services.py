@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -72,9 +73,9 @@ def clean_body(raw: str) -> str:
     if len(text) > MAX_BODY:
         raise CommentError(
             _(
-                "Votre commentaire dépasse %(max)d caractères (%(len)d).",
-                max=MAX_BODY,
-                len=len(text),
+                "Votre commentaire dépasse %(max)s caractères (%(len)s).",
+                max=format_number(MAX_BODY),
+                len=format_number(len(text)),
             ),
             field="body",
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_number
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select
@@ -134,9 +135,9 @@ def check_body(author: Author, text: str, rules: SpamRules) -> None:
     if links > rules.max_links:
         raise CommentError(
             _(
-                "Votre commentaire contient %(count)d liens : %(max)d au plus sont acceptés.",
-                count=links,
-                max=rules.max_links,
+                "Votre commentaire contient %(count)s liens : %(max)s au plus sont acceptés.",
+                count=format_number(links),
+                max=format_number(rules.max_links),
             ),
             field="body",
         )

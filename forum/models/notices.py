@@ -61,5 +61,7 @@ class NoticeMail(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reader_hash: Mapped[str] = mapped_column(String(64), unique=True)
     address: Mapped[str] = mapped_column(String(254))
+    # The interface language the reader subscribed in: their e-mails are written in it.
+    language: Mapped[str] = mapped_column(String(12), default="fr", server_default="fr")
     confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_datetime, format_time, ngettext
+from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from forum.languages.numbers import counted
 from forum.models import AuditEntry
 from forum.moderation.forms import BAN_CHOICES, PENDING_LABELS, PREMODERATION_CHOICES
 
@@ -204,9 +205,9 @@ def _held_votes(released: bool) -> Callable[[str], list[str] | None]:
             return None  # an entry written before the codes: shown as stored
         count = int(codes["count"])
         phrases = [
-            ngettext("%(num)d vote retenu libéré", "%(num)d votes retenus libérés", count)
+            counted("%(num)s vote retenu libéré", "%(num)s votes retenus libérés", count)
             if released
-            else ngettext("%(num)d vote retenu écarté", "%(num)d votes retenus écartés", count)
+            else counted("%(num)s vote retenu écarté", "%(num)s votes retenus écartés", count)
         ]
         if "address" in codes:
             phrases.append(_("adresse %(prefix)s…", prefix=codes["address"]))

@@ -3,13 +3,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from forum.articles.services import get_article
 from forum.auth.access import admin_required, keep_out_of_caches, staff_required
 from forum.auth.services import safe_next
 from forum.extensions import db
+from forum.languages.numbers import counted
 from forum.limits import rate_limit
 from forum.models import Article, Ban, Comment, WordRule
 from forum.moderation import held_votes, services
@@ -159,21 +159,20 @@ def bulk():
         form.action.data, load_comments(form.comment_ids.data, lock=True), current_user, reason
     )
     db.session.commit()
-    flash(
-        ngettext("%(num)d commentaire traité.", "%(num)d commentaires traités.", done)
-        + (
-            " "
-            + ngettext(
-                "%(num)d ignoré (action sans effet sur lui).",
-                "%(num)d ignorés (action sans effet sur eux).",
-                skipped,
-            )
-            if skipped
-            else ""
-        ),
-        "success",
-    )
+    flash(bulk_message(done, skipped), "success")
     return _back(form)
+
+
+def bulk_message(done: int, skipped: int) -> str:
+    """How many selected comments the action changed, and how many it left alone."""
+    message = counted("%(num)s commentaire traité.", "%(num)s commentaires traités.", done)
+    if skipped:
+        message += " " + counted(
+            "%(num)s ignoré (action sans effet sur lui).",
+            "%(num)s ignorés (action sans effet sur eux).",
+            skipped,
+        )
+    return message
 
 
 @bp.get("/articles")
@@ -241,15 +240,15 @@ def decide_held_votes(slug: str):
     )
     db.session.commit()
     message = (
-        ngettext(
-            "%(num)d vote libéré : il est compté.",
-            "%(num)d votes libérés : ils sont comptés.",
+        counted(
+            "%(num)s vote libéré : il est compté.",
+            "%(num)s votes libérés : ils sont comptés.",
             changed,
         )
         if decision == "release"
-        else ngettext(
-            "%(num)d vote écarté : il n'est pas compté.",
-            "%(num)d votes écartés : ils ne sont pas comptés.",
+        else counted(
+            "%(num)s vote écarté : il n'est pas compté.",
+            "%(num)s votes écartés : ils ne sont pas comptés.",
             changed,
         )
     )

@@ -13,11 +13,13 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from forum.extensions import db
+from forum.languages.selection import is_language
 from forum.models import Article, Comment, Notice, NoticeMail, utcnow
 from forum.notices.mail_queue import send_after_commit
 from forum.templating import absolute_url
@@ -38,10 +40,12 @@ def reader_mail(reader_hash: str) -> NoticeMail | None:
     ).scalar_one_or_none()
 
 
-def subscribe(reader_hash: str, address: str) -> NoticeMail:
-    """Store the address, unconfirmed, and have a confirmation link sent to it."""
+def subscribe(reader_hash: str, address: str, language: str) -> NoticeMail:
+    """Store the address, unconfirmed, and have a confirmation link sent to it; the mails
+    will be written in language, the interface language the reader subscribed in."""
     subscription = reader_mail(reader_hash) or NoticeMail(reader_hash=reader_hash)
     subscription.address, subscription.confirmed_at = address.strip(), None
+    subscription.language = language
     db.session.add(subscription)
     db.session.flush()
     send_after_commit("confirmation", subscription.id)
@@ -88,13 +92,16 @@ def send_confirmation_mail(subscription_id: int) -> None:
     if subscription is None or subscription.confirmed_at is not None:
         return
     link = absolute_url("notices.confirm_mail", token=link_token(subscription, CONFIRM_SALT))
-    body = _(
-        "Bonjour,\n\nQuelqu'un, sans doute vous, a demandé à recevoir un e-mail à chaque "
-        "réponse à ses commentaires sur le Forum des lecteurs. Pour confirmer cette adresse, "
-        "ouvrez ce lien et validez :\n\n%(link)s\n\nSans confirmation, vous ne recevrez rien.",
-        link=link,
-    )
-    deliver(_message(subscription, _("Confirmez votre adresse"), body))
+    with force_locale(mail_language(subscription)):
+        body = _(
+            "Bonjour,\n\nQuelqu'un, sans doute vous, a demandé à recevoir un e-mail à chaque "
+            "réponse à ses commentaires sur le Forum des lecteurs. Pour confirmer cette "
+            "adresse, ouvrez ce lien et validez :\n\n%(link)s\n\nSans confirmation, vous ne "
+            "recevrez rien.",
+            link=link,
+        )
+        message = _message(subscription, _("Confirmez votre adresse"), body)
+    deliver(message)
 
 
 def send_reply_mail(notice_id: int) -> None:
@@ -115,18 +122,27 @@ def send_reply_mail(notice_id: int) -> None:
     if row is None:
         return
     notice, reply, title, subscription = row
-    author = reply.author_name + (f" ({_('Rédaction')})" if reply.user_id else "")
-    body = _(
-        "%(name)s vous a répondu sur « %(title)s » :\n\n%(text)s\n\nLire la réponse : %(link)s",
-        name=author,
-        title=title,
-        text=reply.body_source,
-        link=absolute_url("comments.permalink", comment_id=reply.id),
-    )
-    subject = _("Nouvelle réponse à votre commentaire sur « %(title)s »", title=title)
-    deliver(_message(subscription, subject, body))
+    with force_locale(mail_language(subscription)):
+        author = reply.author_name + (f" ({_('Rédaction')})" if reply.user_id else "")
+        body = _(
+            "%(name)s vous a répondu sur « %(title)s » :\n\n%(text)s\n\nLire la réponse : %(link)s",
+            name=author,
+            title=title,
+            text=reply.body_source,
+            link=absolute_url("comments.permalink", comment_id=reply.id),
+        )
+        subject = _("Nouvelle réponse à votre commentaire sur « %(title)s »", title=title)
+        message = _message(subscription, subject, body)
+    deliver(message)
     notice.mailed_at = utcnow()
     db.session.commit()
+
+
+def mail_language(subscription: NoticeMail) -> str:
+    """The language the reader subscribed in, while the forum still offers it."""
+    if is_language(subscription.language):
+        return subscription.language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _message(subscription: NoticeMail, subject: str, body: str) -> EmailMessage:

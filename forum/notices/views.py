@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from forum.extensions import db
@@ -114,7 +115,7 @@ def subscribe_mail():
         return redirect(url_for("notices.my_replies"), 303)
     if not form.validate_on_submit():
         return _my_replies_page(reader_hash, mail_form=form, status=400)
-    subscribe(reader_hash, form.address.data)
+    subscribe(reader_hash, form.address.data, str(get_locale()))
     db.session.commit()
     flash(
         _(

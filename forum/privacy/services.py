@@ -133,6 +133,7 @@ class MailRecord:
     address: str
     confirmed_at: datetime | None
     created_at: datetime
+    language: str  # the e-mails' language
 
 
 @dataclass(frozen=True)
@@ -326,9 +327,12 @@ def _moderation(reader_hash: str) -> list[ModerationRecord]:
 
 def _notice_mail(reader_hash: str) -> MailRecord | None:
     row = db.session.execute(
-        select(NoticeMail.address, NoticeMail.confirmed_at, NoticeMail.created_at).where(
-            NoticeMail.reader_hash == reader_hash
-        )
+        select(
+            NoticeMail.address,
+            NoticeMail.confirmed_at,
+            NoticeMail.created_at,
+            NoticeMail.language,
+        ).where(NoticeMail.reader_hash == reader_hash)
     ).first()
     return MailRecord(*row) if row else None
 

@@ -4,9 +4,9 @@ import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from forum.extensions import db
+from forum.languages.numbers import counted
 from forum.limits import rate_limit
 from forum.notices.page import forget_seen
 from forum.privacy.forms import EraseForm
@@ -69,7 +69,7 @@ def erase():
         return redirect(url_for("privacy.my_data"), 303)
     erasure = erase_reader(reader_hash, current_app.config["FORUM_FLAG_THRESHOLD"])
     db.session.commit()
-    flash(_erasure_message(erasure), "success")
+    flash(erasure_message(erasure), "success")
     response = redirect(url_for("privacy.my_data"), 303)
     response.delete_cookie(
         current_app.config["FORUM_READER_COOKIE"],
@@ -81,16 +81,16 @@ def erase():
     return response
 
 
-def _erasure_message(erasure: Erasure) -> str:
+def erasure_message(erasure: Erasure) -> str:
     parts = [
-        ngettext("%(num)d commentaire effacé", "%(num)d commentaires effacés", erasure.comments),
-        ngettext("%(num)d vote retiré", "%(num)d votes retirés", erasure.votes),
-        ngettext(
-            "%(num)d mention « utile » retirée",
-            "%(num)d mentions « utile » retirées",
+        counted("%(num)s commentaire effacé", "%(num)s commentaires effacés", erasure.comments),
+        counted("%(num)s vote retiré", "%(num)s votes retirés", erasure.votes),
+        counted(
+            "%(num)s mention « utile » retirée",
+            "%(num)s mentions « utile » retirées",
             erasure.useful_marks,
         ),
-        ngettext("%(num)d signalement retiré", "%(num)d signalements retirés", erasure.flags),
+        counted("%(num)s signalement retiré", "%(num)s signalements retirés", erasure.flags),
     ]
     return _(
         "Vos données sont supprimées : %(details)s. Ce navigateur n'a plus "
