@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations
+from tests.browser.reader_helpers import post
 from tests.conftest import ARTICLE_SLUG
 
 pytestmark = pytest.mark.browser
@@ -27,14 +28,6 @@ def vote(page, credibility: str) -> None:
     page.get_by_label("Plutôt pertinente", exact=True).check()
     page.get_by_role("button", name="Voter").click()
     page.get_by_text("(votre réponse)").first.wait_for()
-
-
-def post(page, pseudonym: str, body: str) -> None:
-    form = page.locator("form.comment-form")
-    form.get_by_label("Pseudonyme").fill(pseudonym)
-    form.get_by_label("Votre commentaire").fill(body)
-    form.get_by_role("button", name="Publier").click()
-    page.get_by_text("Votre commentaire est publié.").wait_for()
 
 
 @pytest.fixture

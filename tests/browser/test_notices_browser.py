@@ -9,18 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations
+from tests.browser.reader_helpers import post
 from tests.conftest import ARTICLE_SLUG
 
 pytestmark = pytest.mark.browser
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
-
-
-def post(page, pseudonym: str, body: str) -> None:
-    form = page.locator("form.comment-form")
-    form.get_by_label("Pseudonyme").fill(pseudonym)
-    form.get_by_label("Votre commentaire").fill(body)
-    form.get_by_role("button", name="Publier").click()
-    page.get_by_text("Votre commentaire est publié.").wait_for()
 
 
 def reply_as_another_reader(browser, live_server, javascript: bool = False) -> None:

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations
 from tests.browser.pages import ARTICLE
-from tests.browser.test_notices_browser import post
+from tests.browser.reader_helpers import post
 from tests.conftest import REDIS_URL, skip_or_fail
 
 pytestmark = pytest.mark.browser
