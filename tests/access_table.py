@@ -81,6 +81,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/comments/<int:comment_id>/flag"): everyone(200, url="/comments/{public}/flag"),
     ("POST", "/comments/<int:comment_id>/flag"): everyone(400, url="/comments/{public}/flag"),
     ("POST", "/comments/<int:comment_id>/useful"): everyone(302, url="/comments/{public}/useful"),
+    ("POST", "/comments/<int:comment_id>/changed-my-mind"): everyone(
+        302, url="/comments/{public}/changed-my-mind"
+    ),
     # Staff sign-in
     ("GET", "/staff/login"): Access(200, 200, 302, 302, 200),
     ("POST", "/staff/login"): everyone(400),

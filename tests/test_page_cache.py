@@ -16,7 +16,7 @@ from tests.comment_helpers import (
 from tests.conftest import act, csrf_token
 
 ACTION_TOKEN_RE = re.compile(
-    r'data-enhance="useful">\s*<input name="csrf_token"'
+    r'data-enhance="mark">\s*<input name="csrf_token"'
     r' type="hidden" value="([^"]+)"'
 )
 

@@ -104,6 +104,9 @@ WRITES: dict[tuple[str, str], list[Write]] = {
     ("POST", "/comments/<int:comment_id>/useful"): [
         Write(lambda w: w.other.post_form(f"/comments/{w.ids['public']}/useful", {}), True)
     ],
+    ("POST", "/comments/<int:comment_id>/changed-my-mind"): [
+        Write(lambda w: w.other.post_form(f"/comments/{w.ids['public']}/changed-my-mind", {}), True)
+    ],
     ("POST", "/staff/login"): [Write(lambda w: w.newcomer.login(), False)],
     ("POST", "/staff/logout"): [Write(lambda w: w.moderator.logout(), False)],
     ("POST", "/staff/password"): [

@@ -40,6 +40,7 @@ NOT_PAGES = {
     ("POST", "/mes-reponses/courriel/confirmer/<token>"): "needs a mailed link: test_notices_mail",
     ("POST", "/mes-reponses/courriel/desabonner/<token>"): "needs a mailed link: test_notices_mail",
     ("POST", "/comments/<int:comment_id>/useful"): "redirects",
+    ("POST", "/comments/<int:comment_id>/changed-my-mind"): "redirects",
     ("POST", "/staff/logout"): "redirects",
     ("POST", "/moderation/comments/<int:comment_id>/<action>"): "redirects",
     ("POST", "/moderation/comments/<int:comment_id>/ban"): "redirects",

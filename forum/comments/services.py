@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute
 
 from forum.comments.pseudonyms import (
     InvalidPseudonym,
@@ -22,7 +23,16 @@ from forum.comments.pseudonyms import (
 )
 from forum.extensions import db
 from forum.markdown import render_comment
-from forum.models import Article, Comment, CommentVote, Flag, Reader, User, utcnow
+from forum.models import (
+    Article,
+    ChangedMindMark,
+    Comment,
+    CommentVote,
+    Flag,
+    Reader,
+    User,
+    utcnow,
+)
 from forum.models.comments import FLAG_REASONS
 from forum.moderation.policy import (
     flag_rules,
@@ -311,6 +321,36 @@ def _check_public(comment: Comment) -> None:
         raise CommentError(_("Ce commentaire n'est plus visible."), 409)
 
 
+@dataclass(frozen=True)
+class MarkKind:
+    """A reaction a reader gives a comment once, with the count it keeps on the comment."""
+
+    model: type[CommentVote] | type[ChangedMindMark]
+    count: InstrumentedAttribute[int]
+    own_comment_refusal: Callable[[], str]
+    address_cap_refusal: Callable[[int], str]
+
+
+USEFUL = MarkKind(
+    CommentVote,
+    Comment.useful_count,
+    lambda: _("Vous ne pouvez pas marquer votre propre commentaire comme utile."),
+    lambda cap: _(
+        "Ce commentaire a déjà reçu %(max)d marques « utile » depuis votre connexion.", max=cap
+    ),
+)
+CHANGED_MIND = MarkKind(
+    ChangedMindMark,
+    Comment.changed_minds_count,
+    lambda: _("Votre propre commentaire ne peut pas vous avoir fait changer d'avis."),
+    lambda cap: _(
+        "Ce commentaire a déjà reçu %(max)d marques « m'a fait changer d'avis » depuis votre "
+        "connexion.",
+        max=cap,
+    ),
+)
+
+
 def toggle_useful(
     comment: Comment, reader_hash: str, address_hash: str | None = None, per_address: int = 0
 ) -> bool:
@@ -319,47 +359,54 @@ def toggle_useful(
     One address gives a comment `per_address` marks at most, whatever its readers (0: no
     cap): one client cannot move a comment up the "most useful" sort with fresh cookies.
     """
+    return toggle_mark(USEFUL, comment, reader_hash, address_hash, per_address)
+
+
+def toggle_changed_mind(
+    comment: Comment, reader_hash: str, address_hash: str | None = None, per_address: int = 0
+) -> bool:
+    """Add or remove this reader's "m'a fait changer d'avis"; return whether it is now given.
+    The same cap per address as "utile" keeps one client from leading the sort by it."""
+    return toggle_mark(CHANGED_MIND, comment, reader_hash, address_hash, per_address)
+
+
+def toggle_mark(
+    kind: MarkKind,
+    comment: Comment,
+    reader_hash: str,
+    address_hash: str | None,
+    per_address: int,
+) -> bool:
     _check_public(comment)
     if comment.reader_hash == reader_hash:
-        raise CommentError(
-            _("Vous ne pouvez pas marquer votre propre commentaire comme utile."), 403
-        )
+        raise CommentError(kind.own_comment_refusal(), 403)
+    mark = kind.model
     removed = db.session.execute(
-        delete(CommentVote).where(
-            CommentVote.comment_id == comment.id, CommentVote.reader_hash == reader_hash
-        )
+        delete(mark).where(mark.comment_id == comment.id, mark.reader_hash == reader_hash)
     ).rowcount
     if removed:
-        _add_to_count(comment, Comment.useful_count, -1)
+        _add_to_count(comment, kind.count, -1)
         return False
     _lock(comment)
-    if per_address and _marks_from(comment, address_hash) >= per_address:
-        raise CommentError(
-            _(
-                "Ce commentaire a déjà reçu %(max)d marques « utile » depuis votre connexion.",
-                max=per_address,
-            ),
-            409,
-        )
+    if per_address and _marks_from(mark, comment, address_hash) >= per_address:
+        raise CommentError(kind.address_cap_refusal(per_address), 409)
     try:
         with db.session.begin_nested():
             db.session.add(
-                CommentVote(
-                    comment_id=comment.id, reader_hash=reader_hash, address_hash=address_hash
-                )
+                mark(comment_id=comment.id, reader_hash=reader_hash, address_hash=address_hash)
             )
     except IntegrityError:
         return True  # A concurrent request of the same reader marked it already.
-    _add_to_count(comment, Comment.useful_count, 1)
+    _add_to_count(comment, kind.count, 1)
     return True
 
 
-def _marks_from(comment: Comment, address_hash: str | None) -> int:
+def _marks_from(mark, comment: Comment, address_hash: str | None) -> int:
     if not address_hash:
         return 0
     return db.session.execute(
-        select(func.count(CommentVote.id)).where(
-            CommentVote.comment_id == comment.id, CommentVote.address_hash == address_hash
+        select(func.count(mark.id)).where(
+            mark.comment_id == comment.id, mark.address_hash == address_hash
         )
     ).scalar_one()
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, literal, or_, select, tuple_
+from sqlalchemy import exists, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from forum.comments.services import Settings, editable
 from forum.extensions import db
-from forum.models import Article, Comment, CommentVote, Flag, PollChoice, Vote
+from forum.models import Article, ChangedMindMark, Comment, CommentVote, Flag, PollChoice, Vote
 from forum.page_cache import article_key, cached
 
-SORTS = ("recent", "oldest", "useful")
+SORTS = ("recent", "oldest", "useful", "changed_minds")
 STANCES = ("credible", "not_credible", "neutral", "none")
 # The poll question whose answer is shown beside each comment, and what its choices mean.
 STANCE_QUESTION_KEY = "credibility"
@@ -29,6 +29,7 @@ class CommentNode:
     own: bool
     stance: str | None = None
     marked_useful: bool = False
+    changed_my_mind: bool = False
     flagged: bool = False
     editable: bool = False
     reply_to: Comment | None = None
@@ -141,6 +142,11 @@ def _stance_filter(stance: str, question_id: int | None):
 ORDER_KEYS = {
     "oldest": ((Comment.created_at, False), (Comment.id, False)),
     "useful": ((Comment.useful_count, True), (Comment.created_at, True), (Comment.id, True)),
+    "changed_minds": (
+        (Comment.changed_minds_count, True),
+        (Comment.created_at, True),
+        (Comment.id, True),
+    ),
     "recent": ((Comment.created_at, True), (Comment.id, True)),
 }
 
@@ -321,7 +327,7 @@ def _ids_in(node: CommentNode) -> set[int]:
 
 
 def _node(comment: Comment, viewer: Viewer, marks, stances, by_id) -> CommentNode:
-    useful, flagged = marks
+    useful, changed_mind, flagged = marks
     own = viewer.reader_hash is not None and comment.reader_hash == viewer.reader_hash
     visible = comment.deleted_at is None and (comment.status == "approved" or own)
     return CommentNode(
@@ -330,6 +336,7 @@ def _node(comment: Comment, viewer: Viewer, marks, stances, by_id) -> CommentNod
         own=own,
         stance=None if comment.user_id else stances.get(comment.reader_hash, "none"),
         marked_useful=comment.id in useful,
+        changed_my_mind=comment.id in changed_mind,
         flagged=comment.id in flagged,
         editable=own and editable(comment, viewer.reader_hash, viewer.settings),
         reply_to=by_id.get(comment.reply_to_id) if comment.reply_to_id else None,
@@ -343,22 +350,19 @@ def _prune(node: CommentNode) -> bool:
 
 
 def _reader_marks(comments: list[Comment], reader_hash: str | None):
+    """The ids of the comments this reader marked "utile", said changed their mind, and
+    flagged: one query for the three."""
     ids = [c.id for c in comments]
-    useful = set(
-        db.session.execute(
-            select(CommentVote.comment_id).where(
-                CommentVote.comment_id.in_(ids), CommentVote.reader_hash == (reader_hash or "")
-            )
-        ).scalars()
-    )
-    flagged = set(
-        db.session.execute(
-            select(Flag.comment_id).where(
-                Flag.comment_id.in_(ids), Flag.reader_hash == (reader_hash or "")
-            )
-        ).scalars()
-    )
-    return useful, flagged
+    marks = [
+        select(table.comment_id, literal(kind)).where(
+            table.comment_id.in_(ids), table.reader_hash == (reader_hash or "")
+        )
+        for kind, table in (("useful", CommentVote), ("changed", ChangedMindMark), ("flag", Flag))
+    ]
+    given: dict[str, set[int]] = {"useful": set(), "changed": set(), "flag": set()}
+    for comment_id, kind in db.session.execute(union_all(*marks)):
+        given[kind].add(comment_id)
+    return given["useful"], given["changed"], given["flag"]
 
 
 def author_stances(comments: list[Comment], question_id: int | None) -> dict[str, str]:

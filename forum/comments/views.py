@@ -32,6 +32,7 @@ from forum.comments.services import (
     flag_comment,
     flag_threshold,
     preview_html,
+    toggle_changed_mind,
     toggle_useful,
 )
 from forum.comments.thread import latest_public, thread_page
@@ -193,10 +194,21 @@ def flag(comment_id: int):
 @rate_limit("useful")
 def useful(comment_id: int):
     """Mark or unmark a comment as useful (one mark per reader)."""
+    return _toggle(comment_id, toggle_useful, lambda comment: comment.useful_count)
+
+
+@bp.post("/comments/<int:comment_id>/changed-my-mind")
+@rate_limit("useful")
+def changed_my_mind(comment_id: int):
+    """Say or unsay that a comment made this reader change their mind (once per reader)."""
+    return _toggle(comment_id, toggle_changed_mind, lambda comment: comment.changed_minds_count)
+
+
+def _toggle(comment_id: int, toggle, count):
     comment, article = _comment_and_article(comment_id)
     CsrfOnlyForm().validate_on_submit() or abort(400)
     try:
-        marked = toggle_useful(
+        marked = toggle(
             comment,
             ensure_reader_hash(),
             current_address_hash(),
@@ -207,7 +219,7 @@ def useful(comment_id: int):
     db.session.commit()
     if request.headers.get("X-Requested-With") == "fetch":
         db.session.refresh(comment)
-        return jsonify(marked=marked, count=comment.useful_count)
+        return jsonify(marked=marked, count=count(comment))
     return redirect(comment_location(comment, article))
 
 

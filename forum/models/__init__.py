@@ -1,7 +1,7 @@
 """The data model, one module per area; import models from here."""
 
 from forum.models.articles import Article, PollChoice, PollQuestion, Vote, VoteChange
-from forum.models.comments import Comment, CommentVote, Flag, SpentStamp
+from forum.models.comments import ChangedMindMark, Comment, CommentVote, Flag, SpentStamp
 from forum.models.moderation import AuditEntry, Ban, WordRule
 from forum.models.notices import Notice, NoticeFeed, NoticeMail
 from forum.models.readers import Reader
@@ -12,6 +12,7 @@ __all__ = [
     "Article",
     "AuditEntry",
     "Ban",
+    "ChangedMindMark",
     "Comment",
     "CommentVote",
     "Flag",

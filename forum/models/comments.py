@@ -36,6 +36,15 @@ class Comment(db.Model):
             postgresql_where=text("parent_id IS NULL"),
             sqlite_where=text("parent_id IS NULL"),
         ),
+        Index(
+            "ix_comments_article_threads_changed_minds",
+            "article_id",
+            "changed_minds_count",
+            "created_at",
+            "id",
+            postgresql_where=text("parent_id IS NULL"),
+            sqlite_where=text("parent_id IS NULL"),
+        ),
         # The newsroom's picks, read first on every page: a handful among many comments.
         Index(
             "ix_comments_article_featured",
@@ -86,6 +95,8 @@ class Comment(db.Model):
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     useful_count: Mapped[int] = mapped_column(default=0)
+    # Readers who said this comment made them change their mind (ChangedMindMark).
+    changed_minds_count: Mapped[int] = mapped_column(default=0, server_default="0")
     flag_count: Mapped[int] = mapped_column(default=0)
     address_hash: Mapped[str | None] = mapped_column(String(64))
     # Random token carried by the form: a double submission inserts one comment.
@@ -109,6 +120,22 @@ class CommentVote(db.Model):
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     reader_hash: Mapped[str] = mapped_column(String(64), index=True)
     # One address may give a comment only a few marks (FORUM_USEFUL_PER_ADDRESS).
+    address_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangedMindMark(db.Model):
+    """A reader's "m'a fait changer d'avis" on a comment: a reaction the reader claims, not
+    inferred from their vote (a mind can move without the vote changing, and a changed
+    vote cannot be traced to one comment)."""
+
+    __tablename__ = "changed_mind_marks"
+    __table_args__ = (UniqueConstraint("comment_id", "reader_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # One address may give a comment only a few marks, as for "utile".
     address_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

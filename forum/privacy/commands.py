@@ -32,6 +32,7 @@ def run_retention(days: int | None) -> None:
     click.echo(f"flags: {purge.flags} address hashes cleared")
     click.echo(f"bans: {purge.bans} address hashes cleared (ended bans)")
     click.echo(f"utile marks: {purge.useful_marks} address hashes cleared")
+    click.echo(f"changed-mind marks: {purge.changed_mind_marks} address hashes cleared")
     click.echo(f"spent form stamps: {purge.spent_stamps} expired rows deleted")
     click.echo(_limiter_line(limiter_report(limiter.storage)))
 

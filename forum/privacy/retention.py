@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, update
 
 from forum.extensions import db
-from forum.models import Ban, Comment, CommentVote, Flag, SpentStamp, Vote, utcnow
+from forum.models import Ban, ChangedMindMark, Comment, CommentVote, Flag, SpentStamp, Vote, utcnow
 from forum.page_cache import changes_pages
 
 
@@ -26,6 +26,7 @@ class Purge:
     flags: int
     bans: int
     useful_marks: int
+    changed_mind_marks: int
     spent_stamps: int
 
 
@@ -48,6 +49,7 @@ def purge_address_hashes(days: int, now: datetime | None = None) -> Purge:
         flags=_clear(Flag, Flag.created_at < cutoff),
         bans=_clear(Ban, ended) + _clear(Ban, ended, Ban.held_address_hash),
         useful_marks=_clear(CommentVote, CommentVote.created_at < cutoff),
+        changed_mind_marks=_clear(ChangedMindMark, ChangedMindMark.created_at < cutoff),
         spent_stamps=db.session.execute(
             delete(SpentStamp).where(SpentStamp.expires_at <= now)
         ).rowcount,

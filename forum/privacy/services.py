@@ -14,6 +14,7 @@ from forum.models import (
     Article,
     AuditEntry,
     Ban,
+    ChangedMindMark,
     Comment,
     CommentVote,
     Flag,
@@ -81,7 +82,9 @@ class CommentRecord:
 
 
 @dataclass(frozen=True)
-class UsefulRecord:
+class MarkRecord:
+    """A reader's mark on a comment: "utile", or "m'a fait changer d'avis"."""
+
     comment_id: int
     article_slug: str
     article_title: str
@@ -145,7 +148,8 @@ class ReaderData:
     votes: list[VoteRecord] = field(default_factory=list)
     vote_changes: list[VoteChangeRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
-    useful_marks: list[UsefulRecord] = field(default_factory=list)
+    useful_marks: list[MarkRecord] = field(default_factory=list)
+    changed_mind_marks: list[MarkRecord] = field(default_factory=list)
     flags: list[FlagRecord] = field(default_factory=list)
     bans: list[BanRecord] = field(default_factory=list)
     moderation: list[ModerationRecord] = field(default_factory=list)
@@ -162,6 +166,7 @@ class ReaderData:
             or self.vote_changes
             or self.comments
             or self.useful_marks
+            or self.changed_mind_marks
             or self.flags
             or self.bans
             or self.moderation
@@ -196,7 +201,8 @@ def load_reader_data(reader_hash: str) -> ReaderData:
         votes=_votes(reader_hash),
         vote_changes=_vote_changes(reader_hash),
         comments=_comments(reader_hash),
-        useful_marks=_useful_marks(reader_hash),
+        useful_marks=_marks(CommentVote, reader_hash),
+        changed_mind_marks=_marks(ChangedMindMark, reader_hash),
         flags=_flags(reader_hash),
         bans=_bans(reader_hash),
         moderation=_moderation(reader_hash),
@@ -276,14 +282,14 @@ def _comments(reader_hash: str) -> list[CommentRecord]:
     )
 
 
-def _useful_marks(reader_hash: str) -> list[UsefulRecord]:
+def _marks(mark, reader_hash: str) -> list[MarkRecord]:
     return _records(
-        UsefulRecord,
-        select(CommentVote.comment_id, Article.slug, Article.title, CommentVote.created_at)
-        .join(Comment, Comment.id == CommentVote.comment_id)
+        MarkRecord,
+        select(mark.comment_id, Article.slug, Article.title, mark.created_at)
+        .join(Comment, Comment.id == mark.comment_id)
         .join(Article, Article.id == Comment.article_id)
-        .where(CommentVote.reader_hash == reader_hash)
-        .order_by(CommentVote.created_at, CommentVote.id),
+        .where(mark.reader_hash == reader_hash)
+        .order_by(mark.created_at, mark.id),
     )
 
 
@@ -352,20 +358,21 @@ class Erasure:
     votes: int
     useful_marks: int
     flags: int
+    changed_mind_marks: int = 0
 
     @property
     def total(self) -> int:
-        return self.comments + self.votes + self.useful_marks + self.flags
+        return self.comments + self.votes + self.useful_marks + self.changed_mind_marks + self.flags
 
 
 def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
     """Erase this reader's contributions; the caller commits once.
 
     Comments keep their place (replies of others stay in the thread) but lose their text,
-    pseudonym, address hash and link to the reader. Votes, "utile" marks and flags are
-    deleted and the counts they fed are decremented, the history of changed votes with
-    them; the notices of replies and the private feed are deleted. Bans and the moderation
-    log are kept.
+    pseudonym, address hash and link to the reader. Votes, "utile" and "m'a fait changer
+    d'avis" marks and flags are deleted and the counts they fed are decremented, the
+    history of changed votes with them; the notices of replies and the private feed are
+    deleted. Bans and the moderation log are kept.
     """
     pages = changes_pages(*_articles_touched_by(reader_hash))
     erasure = Erasure(
@@ -373,8 +380,11 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
         votes=db.session.execute(
             delete(Vote).where(Vote.reader_hash == reader_hash).execution_options(**pages)
         ).rowcount,
-        useful_marks=_withdraw_useful_marks(reader_hash, pages),
+        useful_marks=_withdraw_marks(CommentVote, Comment.useful_count, reader_hash, pages),
         flags=_withdraw_flags(reader_hash, default_flag_threshold, pages),
+        changed_mind_marks=_withdraw_marks(
+            ChangedMindMark, Comment.changed_minds_count, reader_hash, pages
+        ),
     )
     erase_notices(reader_hash)
     # Only the poll's "changed minds" figure reads it: no page of its own to name.
@@ -385,11 +395,12 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
 
 
 def _articles_touched_by(reader_hash: str) -> list[int]:
-    on_comment = (
+    marked = [
         select(Comment.article_id)
-        .join(CommentVote, CommentVote.comment_id == Comment.id)
-        .where(CommentVote.reader_hash == reader_hash)
-    )
+        .join(mark, mark.comment_id == Comment.id)
+        .where(mark.reader_hash == reader_hash)
+        for mark in (CommentVote, ChangedMindMark)
+    ]
     flagged = (
         select(Comment.article_id)
         .join(Flag, Flag.comment_id == Comment.id)
@@ -402,7 +413,7 @@ def _articles_touched_by(reader_hash: str) -> list[int]:
                 select(PollQuestion.article_id)
                 .join(Vote, Vote.question_id == PollQuestion.id)
                 .where(Vote.reader_hash == reader_hash),
-                on_comment,
+                *marked,
                 flagged,
             )
         ).scalars()
@@ -429,19 +440,17 @@ def _blank_comments(reader_hash: str, pages: dict) -> int:
     ).rowcount
 
 
-def _withdraw_useful_marks(reader_hash: str, pages: dict) -> int:
+def _withdraw_marks(mark, count, reader_hash: str, pages: dict) -> int:
     marked = list(
         db.session.execute(
-            delete(CommentVote)
-            .where(CommentVote.reader_hash == reader_hash)
-            .returning(CommentVote.comment_id)
+            delete(mark).where(mark.reader_hash == reader_hash).returning(mark.comment_id)
         ).scalars()
     )
     if marked:
         db.session.execute(
             update(Comment)
-            .where(Comment.id.in_(marked), Comment.useful_count > 0)
-            .values(useful_count=Comment.useful_count - 1)
+            .where(Comment.id.in_(marked), count > 0)
+            .values({count: count - 1})
             .execution_options(synchronize_session=False, **pages)
         )
     return len(marked)

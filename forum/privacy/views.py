@@ -92,6 +92,15 @@ def erasure_message(erasure: Erasure) -> str:
         ),
         counted("%(num)s signalement retiré", "%(num)s signalements retirés", erasure.flags),
     ]
+    if erasure.changed_mind_marks:  # rare: named only when there were some
+        parts.insert(
+            3,
+            counted(
+                "%(num)s mention « m'a fait changer d'avis » retirée",
+                "%(num)s mentions « m'a fait changer d'avis » retirées",
+                erasure.changed_mind_marks,
+            ),
+        )
     return _(
         "Vos données sont supprimées : %(details)s. Ce navigateur n'a plus "
         "d'identifiant de lecteur.",

@@ -2,8 +2,8 @@
 (function () {
   "use strict";
 
-  // "Utile" toggles in place instead of reloading the page.
-  function enhanceUseful(form) {
+  // "Utile" and "M'a fait changer d'avis" toggle in place instead of reloading the page.
+  function enhanceMark(form) {
     form.addEventListener("submit", function (event) {
       if (!window.fetch) return;
       event.preventDefault();
@@ -119,7 +119,7 @@
 
   function enhance(root) {
     root.querySelectorAll("a.reply-link[data-reply]").forEach(enhanceReply);
-    root.querySelectorAll("form[data-enhance=useful]").forEach(enhanceUseful);
+    root.querySelectorAll("form[data-enhance=mark]").forEach(enhanceMark);
     root.querySelectorAll("a[data-expand]").forEach(enhanceExpand);
   }
 
