@@ -8,7 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Ban, Comment, CommentVote, Flag, PollQuestion, SpentStamp, Vote, utcnow
+from forum.models import (
+    Ban,
+    ChangedMindMark,
+    Comment,
+    CommentVote,
+    Flag,
+    PollQuestion,
+    SpentStamp,
+    Vote,
+    utcnow,
+)
 from forum.page_cache import changes_pages
 from tests.conftest import REDIS_URL, add_comment, skip_or_fail
 
@@ -58,6 +68,18 @@ def seed(app) -> None:
                     address_hash=RECENT,
                     created_at=lately,
                 ),
+                ChangedMindMark(
+                    comment_id=recent_comment,
+                    reader_hash="m1".ljust(64, "0"),
+                    address_hash=OLD,
+                    created_at=long_ago,
+                ),
+                ChangedMindMark(
+                    comment_id=old_comment,
+                    reader_hash="m2".ljust(64, "0"),
+                    address_hash=RECENT,
+                    created_at=lately,
+                ),
                 Ban(address_hash=OLD, created_at=long_ago, expires_at=now - timedelta(hours=1)),
                 Ban(address_hash=RECENT, created_at=lately, lifted_at=now - timedelta(hours=1)),
                 Ban(address_hash=RECENT, created_at=long_ago, expires_at=None),  # in force
@@ -74,7 +96,7 @@ def hashes(app) -> dict[str, list]:
                 db.session.execute(select(model.address_hash).order_by(model.id)).scalars(),
                 key=lambda v: v or "",
             )
-            for model in (Vote, Comment, Flag, Ban)
+            for model in (Vote, Comment, Flag, ChangedMindMark, Ban)
         }
 
 
@@ -87,12 +109,14 @@ def test_retention_clears_only_old_address_hashes(app, runner):
     assert "comments: 1 address hashes cleared" in result.output
     assert "flags: 1 address hashes cleared" in result.output
     assert "bans: 2 address hashes cleared (ended bans)" in result.output
+    assert "changed-mind marks: 1 address hashes cleared" in result.output
     assert "rate limits (MemoryStorage): in each server process's memory" in result.output
     left = hashes(app)
     assert left == {
         "votes": [None, RECENT],
         "comments": [None, RECENT],
         "flags": [None, RECENT],
+        "changed_mind_marks": [None, RECENT],
         "bans": [None, None, RECENT, RECENT],
     }
     with app.app_context():
