@@ -110,11 +110,8 @@ class Comment(db.Model):
             self.published_at = utcnow()
 
 
-class CommentVote(db.Model):
-    """A reader's "utile" mark on a comment."""
-
-    __tablename__ = "comment_votes"
-    __table_args__ = (UniqueConstraint("comment_id", "reader_hash"),)
+class ReaderMark:
+    """A mark a reader gives a comment once (columns shared by the kinds of mark)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
@@ -124,20 +121,20 @@ class CommentVote(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ChangedMindMark(db.Model):
+class CommentVote(ReaderMark, db.Model):
+    """A reader's "utile" mark on a comment."""
+
+    __tablename__ = "comment_votes"
+    __table_args__ = (UniqueConstraint("comment_id", "reader_hash"),)
+
+
+class ChangedMindMark(ReaderMark, db.Model):
     """A reader's "m'a fait changer d'avis" on a comment: a reaction the reader claims, not
     inferred from their vote (a mind can move without the vote changing, and a changed
     vote cannot be traced to one comment)."""
 
     __tablename__ = "changed_mind_marks"
     __table_args__ = (UniqueConstraint("comment_id", "reader_hash"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
-    # One address may give a comment only a few marks, as for "utile".
-    address_hash: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Flag(db.Model):

@@ -49,7 +49,8 @@ def test_post_reply_badge_and_filter(page, browser, live_server, output_dir):
     expect(other.locator("article.comment")).to_have_count(2)
     other.locator("#c1").get_by_role("button", name="Utile").click()
     other.locator('#c1 .useful-button[aria-pressed="true"]').wait_for()
-    expect(other.locator("#c1 .useful-count")).to_have_text("(1)")
+    useful = other.locator("#c1").get_by_role("button", name=re.compile("^Utile"))
+    expect(useful.locator(".useful-count")).to_have_text("(1)")
     other.screenshot(path=str(output_dir / "discussion.png"), full_page=True)
     other.context.close()
 
