@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from bench.cluster.network import PROXY, SERVICES, Host
+from bench.proxy import render_site
 from bench.serve import ServerFailed, wait_until_healthy
 from forum import ROOT
 
@@ -24,7 +25,6 @@ REDIS_PASSWORD = "cluster-redis-password"
 APP_PORT = 8000
 PROXY_PORT = 80
 STATIC_PORT = 8081  # nginx serving a page's bytes as a file, for the benchmark
-NGINX_SITE = ROOT / "deploy" / "nginx" / "forum.conf"
 
 
 class Process:
@@ -215,24 +215,12 @@ class AppHost:
 # --- The proxy: nginx with deploy/nginx/forum.conf -----------------------------------------
 
 
-def render_site(app_hosts: list[str], listen: str, log_dir: Path) -> str:
-    """deploy/nginx/forum.conf with its placeholders filled in (the only change made)."""
-    lines = []
-    for line in NGINX_SITE.read_text().splitlines():
-        if "{{app_host}}" in line and not line.lstrip().startswith("#"):
-            lines += [line.replace("{{app_host}}", host) for host in app_hosts]
-        else:
-            lines.append(line)
-    text = "\n".join(lines) + "\n"
-    return text.replace("{{listen}}", listen).replace("{{log_dir}}", str(log_dir))
-
-
 class Proxy:
     """nginx on the proxy host: its own prefix, pid file and configuration."""
 
     def __init__(self, workdir: Path):
         self.prefix = workdir / "nginx"
-        for folder in ("logs", "temp", "static"):
+        for folder in ("logs", "temp", "static", "cache"):
             (self.prefix / folder).mkdir(parents=True, exist_ok=True)
         os.chmod(workdir, 0o755)  # nginx's workers (www-data) read the static file
         self.process: Process | None = None
@@ -250,7 +238,12 @@ class Proxy:
         return f"http://{PROXY.address}:{STATIC_PORT}/page.html"
 
     def configure(self, app_hosts: list[str]) -> None:
-        site = render_site(app_hosts, f"{PROXY.address}:{PROXY_PORT}", self.prefix / "logs")
+        site = render_site(
+            app_hosts,
+            f"{PROXY.address}:{PROXY_PORT}",
+            self.prefix / "logs",
+            self.prefix / "cache",
+        )
         (self.prefix / "forum.conf").write_text(site)
         (self.prefix / "nginx.conf").write_text(self._main_config())
 
