@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "options": {
-            "sizes": list(args.sizes),
+            "sizes": [] if args.cached_page else list(args.sizes),
             "duration": args.duration,
             "connections": args.connections,
             "backends": list(args.backends),
