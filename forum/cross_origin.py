@@ -53,7 +53,8 @@ def protect_request() -> None:
     if not is_same_origin():
         # The styled 403 page, in the reader's language (forum.errors).
         raise Forbidden(description=CROSS_ORIGIN_MESSAGE)
-    if current_app.config["WTF_CSRF_ENABLED"] and _needs_token():
+    # No route (404, 405): the error page answers, as with CSRFProtect's own check.
+    if request.endpoint and current_app.config["WTF_CSRF_ENABLED"] and _needs_token():
         csrf.protect()
 
 

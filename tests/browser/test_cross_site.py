@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import Comment, CommentVote, Flag, NoticeFeed, NoticeMail, Reader, Vote
 from tests.access_table import ACCESS
-from tests.browser.test_discussion import post, vote_credible
+from tests.browser.reader_helpers import post, vote_credible
 from tests.conftest import ARTICLE_SLUG, CROSS_SITE_MESSAGE, add_comment, poll_field
 
 pytestmark = pytest.mark.browser
