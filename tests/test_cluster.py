@@ -29,7 +29,7 @@ from bench.cluster.crowd import (
     problems,
     reader_hash,
 )
-from bench.cluster.hosts import NGINX_SITE, render_site
+from bench.proxy import NGINX_SITE, render_site
 from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.cluster

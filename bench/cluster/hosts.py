@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.cluster.network import PROXY, SERVICES, Host
-from bench.proxy import render_site
+from bench.proxy import main_config, render_site
 from bench.serve import ServerFailed, wait_until_healthy
 from forum import ROOT
 
@@ -220,7 +220,8 @@ class Proxy:
 
     def __init__(self, workdir: Path):
         self.prefix = workdir / "nginx"
-        for folder in ("logs", "temp", "static", "cache"):
+        # Not "cache": nginx creates it, owned by its workers' user (www-data) who write it.
+        for folder in ("logs", "temp", "static"):
             (self.prefix / folder).mkdir(parents=True, exist_ok=True)
         os.chmod(workdir, 0o755)  # nginx's workers (www-data) read the static file
         self.process: Process | None = None
@@ -248,30 +249,9 @@ class Proxy:
         (self.prefix / "nginx.conf").write_text(self._main_config())
 
     def _main_config(self) -> str:
-        temp = self.prefix / "temp"
-        return f"""# Written by bench/cluster: the frame around deploy/nginx/forum.conf.
-user www-data;
-worker_processes 1;
-pid {self.prefix}/nginx.pid;
-error_log {self.prefix}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    sendfile on;
-    include {self.prefix}/forum.conf;
-    # The benchmark's yardstick: a page's bytes served by nginx as a file.
-    server {{
-        listen {PROXY.address}:{STATIC_PORT};
-        access_log off;
-        root {self.prefix}/static;
-    }}
-}}
-"""
+        return main_config(
+            self.prefix, static_listen=f"{PROXY.address}:{STATIC_PORT}", user="www-data"
+        )
 
     def _nginx(self, *args: str) -> list[str]:
         """The nginx command line on this proxy's own prefix and configuration."""
