@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
+from bench.cached_page import cached_page_target, measure_cached_page
 from bench.load import WrkMissing, wrk_path
-from bench.runner import Options, measure
+from bench.runner import Options, measure, server_env
 from bench.seed import seed
 from bench.settings import database_url, postgresql_url, unreachable
 
@@ -33,6 +34,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--cluster",
         action="store_true",
         help="through nginx on two app hosts, then one, beside nginx static (bench/cluster)",
+    )
+    parser.add_argument(
+        "--cached-page",
+        action="store_true",
+        help="only the article page through nginx's micro-cache beside nginx static",
     )
     parser.add_argument(
         "--compare",
@@ -115,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "options": {
-            "sizes": list(args.sizes),
+            "sizes": [] if args.cached_page else list(args.sizes),
             "duration": args.duration,
             "connections": args.connections,
             "backends": list(args.backends),
@@ -126,12 +132,22 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": skipped,
     }
     options = Options(args.duration, args.connections)
-    for backend in backends:
-        for size in args.sizes:
-            print(f"measuring {backend}, {size:,} comments", file=sys.stderr, flush=True)
-            results["runs"].append(measure(backend, size, options))
+    if not args.cached_page:
+        for backend in backends:
+            for size in args.sizes:
+                print(f"measuring {backend}, {size:,} comments", file=sys.stderr, flush=True)
+                results["runs"].append(measure(backend, size, options))
+    if backends:
+        # On PostgreSQL when it is there, as in production; the page is served by nginx.
+        backend = "postgresql" if "postgresql" in backends else backends[0]
+        print(f"measuring the cached page through nginx, {backend}", file=sys.stderr, flush=True)
+        results["cached_page"] = measure_cached_page(
+            backend, args.duration, args.connections, server_env
+        )
     results["load_average_after"] = os.getloadavg()
     results["targets"] = report.evaluate(results["runs"])
+    if "cached_page" in results:
+        results["targets"].append(cached_page_target(results["cached_page"]))
     print(report.table(results))
     print()
     print(report.targets_text(results["targets"]))

@@ -23,7 +23,8 @@ CHOICE_RE = re.compile(r'name="(q_\d+)" required type="radio" value="(\d+)"')
 
 @dataclass
 class Credentials:
-    """What a POST needs: the session cookie and the CSRF token it signs."""
+    """What a POST needs: the session cookie and the CSRF token it signs; both empty for a
+    visitor without cookies, whose forms carry no token (forum.cross_origin)."""
 
     cookie: str
     csrf_token: str
@@ -43,10 +44,10 @@ def deep_page_path(html: str) -> str:
 
 def credentials(html: str, set_cookies: list[str]) -> Credentials:
     match = CSRF_RE.search(html)
-    session = next((c.split(";", 1)[0] for c in set_cookies if c.startswith("session=")), None)
-    if match is None or session is None:
-        raise ValueError("the article page gave no CSRF token or no session cookie")
-    return Credentials(cookie=session, csrf_token=match.group(1))
+    session = next((c.split(";", 1)[0] for c in set_cookies if c.startswith("session=")), "")
+    if (match is None) != (not session):
+        raise ValueError("the article page gave a CSRF token without its session, or back")
+    return Credentials(cookie=session, csrf_token=match.group(1) if match else "")
 
 
 def vote_form(html: str, token: str) -> str:

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.cached_page import cached_page_rows
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 LOADS = (
     ("article", "article page"),
@@ -227,6 +229,8 @@ def table(results: dict) -> str:
                 for name, count in run["checks"][stage].items()
             ]
     lines += live_rows(results["runs"])
+    if "cached_page" in results:
+        lines += cached_page_rows(results["cached_page"])
     lines += [f"{skip['backend']} skipped: {skip['reason']}" for skip in results["skipped"]]
     return "\n".join(lines)
 

@@ -64,6 +64,9 @@ DEFAULTS = {
     # Bounds the in-process cache of each worker; Redis bounds itself by expiry.
     "FORUM_CACHE_MAX_MB": 4,
     "FORUM_PAGE_CACHE_SECONDS": 30,
+    # How long a shared cache in front (nginx) may serve the first page of an article to
+    # visitors without cookies (s-maxage; forum.article_pages.anonymous_page).
+    "FORUM_SHARED_CACHE_SECONDS": 5,
     # How often an open article page asks whether anything changed (forum.article_pages.live).
     "FORUM_LIVE_POLL_SECONDS": 15,
     # `flask db` and Flask-Migrate's functions; gunicorn.conf.py turns it off in web workers.

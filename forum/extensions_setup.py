@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from forum import cross_origin
 from forum.extensions import babel, cache, csrf, db, limiter, login_manager
 from forum.languages.selection import select_locale
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     if app.config["FORUM_MIGRATIONS"]:
         init_migrations(app)
     csrf.init_app(app)
+    cross_origin.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
     cache.init_app(app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 
 from flask import Flask, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -14,7 +13,6 @@ from forum.net import client_address_key
 from forum.security import signed_serializer
 
 COOKIE_SALT = "forum.reader"
-BALLOT_SALT = "forum.ballot"
 
 
 def init_app(app: Flask) -> None:
@@ -34,44 +32,15 @@ def current_reader_hash() -> str | None:
     return keyed_hash("reader", g.reader_id) if g.reader_id else None
 
 
-def ensure_reader_hash(ballot: str | None = None) -> str:
+def ensure_reader_hash(reader_id: str | None = None) -> str:
     """Return this reader's hash, giving a first-time visitor an id (cookie set on response):
-    the one their form's ballot token carries, when it has a valid one (see ballot_token)."""
+    reader_id when given (see forum.article_pages.first_vote), else a random one."""
     existing = current_reader_hash()
     if existing:
         return existing
-    g.reader_id = _id_from_ballot(ballot) or secrets.token_urlsafe(24)
+    g.reader_id = reader_id or secrets.token_urlsafe(24)
     g.new_reader_cookie = True
     return keyed_hash("reader", g.reader_id)
-
-
-def ballot_token() -> str:
-    """A signed reader id for the poll form of a visitor without one, the same for the whole
-    request. A double submit or a retry of one rendered form then votes as one reader: the
-    second request upserts the first one's rows instead of adding a voter."""
-    if "ballot_token" not in g:
-        g.ballot_token = signed_serializer(BALLOT_SALT).dumps(
-            [time.time(), secrets.token_urlsafe(24)]
-        )
-    return g.ballot_token
-
-
-def _id_from_ballot(ballot: str | None) -> str | None:
-    # Whoever holds the token gets the identity it names: it is honoured only as long as a
-    # rendered form is (FORUM_FORM_MAX_AGE_MINUTES), so an old copy of a page names no one.
-    if not ballot:
-        return None
-    try:
-        value = signed_serializer(BALLOT_SALT).loads(ballot)
-    except BadSignature:
-        return None
-    if not (isinstance(value, list) and len(value) == 2):
-        return None
-    issued, reader_id = value
-    max_age = current_app.config["FORUM_FORM_MAX_AGE_MINUTES"] * 60
-    if not isinstance(issued, int | float) or not 0 <= time.time() - issued <= max_age:
-        return None
-    return reader_id if isinstance(reader_id, str) and 16 <= len(reader_id) <= 64 else None
 
 
 def forget_new_reader() -> None:

@@ -15,14 +15,20 @@ from forum.models import Article, Comment, Flag, Vote, utcnow
 from forum.page_cache import changes_pages
 from tests.conftest import ARTICLE_SLUG, Reader, csrf_token
 
-TOKEN_RE = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
+# Empty in the page a shared cache may serve (forum.article_pages.anonymous_page).
+STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
+TOKEN_RE = re.compile(r'name="submission_token" type="hidden" value="([^"]*)"')
 COMMENTS_URL = f"/articles/{ARTICLE_SLUG}/comments"
 
 
 def comment_form(reader: Reader, **params) -> dict:
     """The hidden fields of the comment form as the article page renders it."""
     html = reader.open_article(**params).get_data(as_text=True)
-    return {"csrf_token": csrf_token(html), "submission_token": TOKEN_RE.search(html).group(1)}
+    return {
+        "csrf_token": csrf_token(html),
+        "submission_token": TOKEN_RE.search(html).group(1),
+        "rendered_at": STAMP_RE.search(html).group(1),
+    }
 
 
 def post_comment(

@@ -29,7 +29,7 @@ from bench.cluster.crowd import (
     problems,
     reader_hash,
 )
-from bench.cluster.hosts import NGINX_SITE, render_site
+from bench.proxy import NGINX_SITE, render_site
 from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.cluster
@@ -294,10 +294,15 @@ def test_a_failing_healthz_takes_a_host_out_of_nginx_rotation(site):
 
 def test_the_proxy_runs_the_deploy_file_with_only_its_placeholders_filled_in(tmp_path):
     shipped = NGINX_SITE.read_text()
-    rendered = render_site(["10.0.0.2:8000", "10.0.0.3:8000"], "10.0.0.1:80", tmp_path)
+    cache = tmp_path / "cache"
+    rendered = render_site(["10.0.0.2:8000", "10.0.0.3:8000"], "10.0.0.1:80", tmp_path, cache)
     directives = [line for line in rendered.splitlines() if not line.lstrip().startswith("#")]
     assert not any("{{" in line for line in directives)
-    expected = shipped.replace("{{listen}}", "10.0.0.1:80").replace("{{log_dir}}", str(tmp_path))
+    expected = (
+        shipped.replace("{{listen}}", "10.0.0.1:80")
+        .replace("{{log_dir}}", str(tmp_path))
+        .replace("{{cache_dir}}", str(cache))
+    )
     server_line = next(line for line in expected.splitlines() if "server {{app_host}}" in line)
     both = "\n".join(
         server_line.replace("{{app_host}}", h) for h in ("10.0.0.2:8000", "10.0.0.3:8000")

@@ -20,7 +20,11 @@ STAMP_RE = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
 def comment_form(reader: HttpReader) -> dict:
     """The hidden fields of the comment form, as the article page gives them to this reader."""
     html = reader.get(ARTICLE).body
-    return {"csrf_token": csrf_token(html), "submission_token": TOKEN_RE.search(html)[1]}
+    return {
+        "csrf_token": csrf_token(html),
+        "submission_token": TOKEN_RE.search(html)[1],
+        "rendered_at": STAMP_RE.search(html)[1],
+    }
 
 
 def post_comment(reader: HttpReader, data: dict) -> int:

@@ -10,7 +10,7 @@ from forum.models import Article, Comment, Reader
 from forum.page_cache import changes_pages
 from tests import conftest
 from tests.comment_helpers import COMMENTS_URL, comment_form, comments, last_comment, post_comment
-from tests.conftest import ARTICLE_SLUG, act
+from tests.conftest import ARTICLE_SLUG, CROSS_SITE_HEADERS, CROSS_SITE_MESSAGE, act
 
 
 def test_discussion_section_has_the_prompt_and_the_count(reader):
@@ -174,11 +174,16 @@ def test_closed_discussion_refuses_posts_with_409(reader, app, count_rows):
     assert count_rows(Comment) == 0
 
 
-def test_post_without_csrf_is_refused(reader, count_rows):
+@pytest.mark.parametrize("headers", CROSS_SITE_HEADERS)
+def test_a_comment_sent_from_another_site_is_refused(reader, count_rows, headers):
+    form = comment_form(reader)
     response = reader.client.post(
-        COMMENTS_URL, data={"pseudonym": "Zoé", "body": "x", "submit": "x"}
+        COMMENTS_URL,
+        data={**form, "pseudonym": "Zoé", "body": "Un avis forgé.", "submit": "x"},
+        headers=headers,
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert CROSS_SITE_MESSAGE in response.get_data(as_text=True)
     assert count_rows(Comment) == 0
 
 

@@ -13,7 +13,7 @@ from forum.extensions import db
 from forum.languages.selection import COOKIE
 from forum.models import Article, NoticeMail
 from tests.comment_helpers import post_comment
-from tests.conftest import ARTICLE_SLUG, Reader, act, make_app
+from tests.conftest import ARTICLE_SLUG, CROSS_SITE_HEADERS, Reader, act, make_app
 
 ADDRESS = "alice@example.org"
 LINK_RE = re.compile(r"http://localhost(/mes-reponses/courriel/\w+/[\w.\-]+)")
@@ -185,13 +185,12 @@ def test_a_wrong_address_is_refused_with_a_message(app, inbox, alice):
     assert "Cette adresse e-mail n'est pas valide." in response.get_data(as_text=True)
 
 
-def test_subscribing_needs_the_csrf_token(app, inbox, alice):
+@pytest.mark.parametrize("headers", CROSS_SITE_HEADERS)
+def test_subscribing_from_another_site_is_refused(app, inbox, alice, headers):
     response = alice.client.post(
-        "/mes-reponses/courriel",
-        data={"address": ADDRESS},
-        headers={"Origin": "https://evil.example"},
+        "/mes-reponses/courriel", data={"address": ADDRESS}, headers=headers
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     with app.app_context():
         assert db.session.execute(select(NoticeMail)).first() is None
 

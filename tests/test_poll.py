@@ -12,7 +12,16 @@ from forum.extensions import db
 from forum.models import Article, PollQuestion, Vote
 from forum.polls.services import largest_remainder_percents
 from forum.readers import COOKIE_SALT
-from tests.conftest import ARTICLE_SLUG, TEST_SECRET, Reader, add_comment, make_app
+from tests.conftest import (
+    ARTICLE_SLUG,
+    CROSS_SITE_HEADERS,
+    CROSS_SITE_MESSAGE,
+    TEST_SECRET,
+    Reader,
+    add_comment,
+    make_app,
+    poll_field,
+)
 
 
 @pytest.fixture
@@ -168,14 +177,24 @@ def test_vote_for_unknown_article_is_404(reader):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("token", [None, "forged-token"])
-def test_vote_without_a_valid_csrf_token_is_refused(reader, token, vote_rows):
+@pytest.mark.parametrize("headers", CROSS_SITE_HEADERS)
+def test_a_vote_sent_from_another_site_is_refused(reader, headers, vote_rows):
     field, choice = reader.poll_field("credibility", 0)
-    data = {field: choice}
-    if token:
-        data["csrf_token"] = token
     reader.open_article()
-    response = reader.client.post(f"{reader.article_url}/vote", data=data)
+    response = reader.client.post(
+        f"{reader.article_url}/vote", data={field: choice}, headers=headers
+    )
+    assert response.status_code == 403
+    assert CROSS_SITE_MESSAGE in response.get_data(as_text=True)
+    assert vote_rows() == 0
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_a_signed_in_vote_without_a_valid_csrf_token_is_refused(moderator, token, vote_rows):
+    # A signed-in session keeps Flask-WTF's token on readers' forms too.
+    field, choice = poll_field(moderator.app, "credibility", 0)
+    data = {field: choice, **({"csrf_token": token} if token else {})}
+    response = moderator.client.post(f"/articles/{ARTICLE_SLUG}/vote", data=data)
     assert response.status_code == 400
     assert "jeton de sécurité" in response.get_data(as_text=True)
     assert vote_rows() == 0

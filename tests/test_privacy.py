@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import Comment, CommentVote, Flag, Reader, Vote
 from forum.page_cache import changes_pages
 from tests.comment_helpers import post_comment
-from tests.conftest import ARTICLE_SLUG, csrf_token
+from tests.conftest import ARTICLE_SLUG, CROSS_SITE_HEADERS, CROSS_SITE_MESSAGE, csrf_token
 
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
 
@@ -153,11 +153,13 @@ def test_erasure_needs_the_confirmation_box(app, discussion, count_rows):
     assert count_rows(Vote) == 6
 
 
-def test_erasure_needs_a_csrf_token(app, discussion, count_rows):
+@pytest.mark.parametrize("headers", CROSS_SITE_HEADERS)
+def test_erasure_sent_from_another_site_is_refused(app, discussion, count_rows, headers):
     alice = discussion["alice"]
-    response = alice.client.post("/mes-donnees/supprimer", data={"confirm": "y"})
-    assert response.status_code == 400
-    assert 'lang="fr"' in response.get_data(as_text=True)
+    response = alice.client.post("/mes-donnees/supprimer", data={"confirm": "y"}, headers=headers)
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert 'lang="fr"' in html and CROSS_SITE_MESSAGE in html
     assert count_rows(Vote) == 6
 
 

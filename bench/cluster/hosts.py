@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from bench.cluster.network import PROXY, SERVICES, Host
+from bench.proxy import main_config, render_site
 from bench.serve import ServerFailed, wait_until_healthy
 from forum import ROOT
 
@@ -24,7 +25,6 @@ REDIS_PASSWORD = "cluster-redis-password"
 APP_PORT = 8000
 PROXY_PORT = 80
 STATIC_PORT = 8081  # nginx serving a page's bytes as a file, for the benchmark
-NGINX_SITE = ROOT / "deploy" / "nginx" / "forum.conf"
 
 
 class Process:
@@ -215,23 +215,12 @@ class AppHost:
 # --- The proxy: nginx with deploy/nginx/forum.conf -----------------------------------------
 
 
-def render_site(app_hosts: list[str], listen: str, log_dir: Path) -> str:
-    """deploy/nginx/forum.conf with its placeholders filled in (the only change made)."""
-    lines = []
-    for line in NGINX_SITE.read_text().splitlines():
-        if "{{app_host}}" in line and not line.lstrip().startswith("#"):
-            lines += [line.replace("{{app_host}}", host) for host in app_hosts]
-        else:
-            lines.append(line)
-    text = "\n".join(lines) + "\n"
-    return text.replace("{{listen}}", listen).replace("{{log_dir}}", str(log_dir))
-
-
 class Proxy:
     """nginx on the proxy host: its own prefix, pid file and configuration."""
 
     def __init__(self, workdir: Path):
         self.prefix = workdir / "nginx"
+        # Not "cache": nginx creates it, owned by its workers' user (www-data) who write it.
         for folder in ("logs", "temp", "static"):
             (self.prefix / folder).mkdir(parents=True, exist_ok=True)
         os.chmod(workdir, 0o755)  # nginx's workers (www-data) read the static file
@@ -250,35 +239,19 @@ class Proxy:
         return f"http://{PROXY.address}:{STATIC_PORT}/page.html"
 
     def configure(self, app_hosts: list[str]) -> None:
-        site = render_site(app_hosts, f"{PROXY.address}:{PROXY_PORT}", self.prefix / "logs")
+        site = render_site(
+            app_hosts,
+            f"{PROXY.address}:{PROXY_PORT}",
+            self.prefix / "logs",
+            self.prefix / "cache",
+        )
         (self.prefix / "forum.conf").write_text(site)
         (self.prefix / "nginx.conf").write_text(self._main_config())
 
     def _main_config(self) -> str:
-        temp = self.prefix / "temp"
-        return f"""# Written by bench/cluster: the frame around deploy/nginx/forum.conf.
-user www-data;
-worker_processes 1;
-pid {self.prefix}/nginx.pid;
-error_log {self.prefix}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    sendfile on;
-    include {self.prefix}/forum.conf;
-    # The benchmark's yardstick: a page's bytes served by nginx as a file.
-    server {{
-        listen {PROXY.address}:{STATIC_PORT};
-        access_log off;
-        root {self.prefix}/static;
-    }}
-}}
-"""
+        return main_config(
+            self.prefix, static_listen=f"{PROXY.address}:{STATIC_PORT}", user="www-data"
+        )
 
     def _nginx(self, *args: str) -> list[str]:
         """The nginx command line on this proxy's own prefix and configuration."""

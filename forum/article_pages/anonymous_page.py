@@ -1,32 +1,36 @@
 """The whole article page as a visitor without identity sees it, cached per article version.
 
 A first-time visitor (no reader cookie, no staff session, nothing flashed) sees what every
-other such visitor sees, except for four per-request values: the session's CSRF token, the
-comment form's submission token and signed render time, and the poll form's ballot token.
-The page is stored with slots in their place and filled for each response, so a cache hit
-costs one query (the article, for its version) and a string join. Only the first page of
-threads in each order and side is kept: it is where readers arrive, and the in-process cache
-stays a few pages large.
+other such visitor sees. Nothing in it names the visitor: readers' forms carry no CSRF
+token (forum.cross_origin), and the one per-request value, the page's stamp (when it was
+shown, in the comment form and the poll form: forum.comments.spam), is the same for
+everyone who gets this copy. The page is stored with a slot in its place and filled for
+each response, so a cache hit costs one query (the article, for its version) and a string
+join. Only the first page of threads in each order and side is kept: it is where readers
+arrive, and the in-process cache stays a few pages large.
+
+A request that sends none of the cookies a page depends on gets it with
+`Cache-Control: public, max-age=0, s-maxage=FORUM_SHARED_CACHE_SECONDS` and no cookie set:
+a shared cache in front (nginx, deploy/nginx/forum.conf) may give that copy to every such
+visitor for those seconds.
 """
 
 from __future__ import annotations
 
-import secrets
-
-from flask import request, session
+from flask import Response, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from forum.article_pages.assembly import render_article_page
 from forum.articles.services import get_article, get_article_head
 from forum.comments.forms import CommentForm
-from forum.comments.spam import render_stamp
+from forum.comments.spam import page_stamp
 from forum.comments.thread import known_order_and_side
 from forum.extensions import cache
+from forum.languages.selection import COOKIE as LANGUAGE_COOKIE
 from forum.models import Article
 from forum.page_cache import Versioned, article_key, cached, fill_slots, slot, with_slots
-from forum.readers import ballot_token, current_reader_hash
+from forum.readers import current_reader_hash
 
 
 def is_anonymous_view(
@@ -50,7 +54,7 @@ def is_anonymous_view(
     )
 
 
-def anonymous_page(slug: str, *, sort: str, stance: str | None) -> bytes | None:
+def anonymous_page(slug: str, *, sort: str, stance: str | None) -> Response | None:
     """The first page of the discussion in this order and side, from the cache.
 
     None when there is no such page: an unknown article, or a closed poll (its page shows
@@ -67,7 +71,25 @@ def anonymous_page(slug: str, *, sort: str, stance: str | None) -> bytes | None:
         parts = cached(
             _page_key(article, sort, stance), lambda: _render_with_slots(article, sort, stance)
         )
-    return fill_slots(parts, _request_values())
+    response = current_app.response_class(fill_slots(parts, _request_values()))
+    if not _sent_cookies_the_page_depends_on():
+        seconds = current_app.config["FORUM_SHARED_CACHE_SECONDS"]
+        response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
+    return response
+
+
+def _sent_cookies_the_page_depends_on() -> bool:
+    """Whether the request carries a cookie that could change this page: the session (a
+    message, a sign-in), the reader's, the language's, Flask-Login's. A copy for a shared
+    cache is given only without them, so it cannot hold anything of theirs."""
+    config = current_app.config
+    names = {
+        config["SESSION_COOKIE_NAME"],
+        config["FORUM_READER_COOKIE"],
+        config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        LANGUAGE_COOKIE,
+    }
+    return any(name in request.cookies for name in names)
 
 
 def _page_key(article: Versioned, sort: str, stance: str | None) -> str:
@@ -78,15 +100,12 @@ def _page_key(article: Versioned, sort: str, stance: str | None) -> str:
 
 def _render_with_slots(article: Article, sort: str, stance: str | None) -> list[bytes]:
     form = CommentForm(formdata=None)
-    form.submission_token.data, form.rendered_at.data = slot("submission"), slot("stamp")
+    # No submission token of its own: a form sent twice is known by its stamp, address
+    # and text (forum.comments.spam.submission_key).
+    form.submission_token.data = slot("submission")
     page, _status = render_article_page(article, comment_form=form, sort=sort, stance=stance)
-    return with_slots(page, {"csrf": generate_csrf(), "ballot": ballot_token()})
+    return with_slots(page, {"stamp": page_stamp()})
 
 
 def _request_values() -> dict[str, str]:
-    return {
-        "csrf": generate_csrf(),
-        "submission": secrets.token_urlsafe(24),
-        "stamp": render_stamp(),
-        "ballot": ballot_token(),
-    }
+    return {"submission": "", "stamp": page_stamp()}

@@ -6,11 +6,12 @@ from flask import abort, render_template
 
 from forum.article_pages.live import since_now
 from forum.comments.page import discussion_context, viewer_for
+from forum.comments.spam import page_stamp
 from forum.models import Article
 from forum.notices.page import reader_notice
 from forum.polls.forms import build_poll_form
 from forum.polls.services import load_questions, poll_results
-from forum.readers import ballot_token, current_reader_hash
+from forum.readers import current_reader_hash
 
 
 def render_article_page(
@@ -77,9 +78,9 @@ def _poll_context(questions, reader_hash: str | None, poll_form=None) -> dict:
     results = poll_results(questions, reader_hash)
     if poll_form is None:
         poll_form = build_poll_form(questions, data=_current_answers(results))
-    # A visitor without an id votes with the one the form carries (forum.readers).
-    token = ballot_token() if reader_hash is None else None
-    return {"poll": results, "poll_form": poll_form, "ballot_token": token}
+    # A visitor without an id sends the page's stamp with the vote (article_pages.first_vote).
+    stamp = page_stamp() if reader_hash is None else None
+    return {"poll": results, "poll_form": poll_form, "ballot_token": stamp}
 
 
 def _current_answers(results) -> dict:

@@ -18,12 +18,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from forum.articles.services import ArticleHead, get_article, get_article_head
-from forum.comments.forms import CsrfOnlyForm
-from forum.comments.page import CSRF_PLACEHOLDER, discussion_settings
+from forum.comments.page import SharedUsefulForm, discussion_settings, fill_token_fields
 from forum.comments.thread import STANCE_QUESTION_KEY, Viewer, build_threads
 from forum.extensions import db
 from forum.languages.numbers import counted
@@ -67,9 +65,7 @@ def news(slug: str):
     )
     body = {
         "depuis": since_now(),
-        "comments": [
-            dict(c, html=c["html"].replace(CSRF_PLACEHOLDER, generate_csrf())) for c in new
-        ],
+        "comments": [dict(c, html=fill_token_fields(c["html"])) for c in new],
         "figures": figures,
     }
     response = jsonify(body)
@@ -156,7 +152,6 @@ def _render_new_comments(article: Article, since: int) -> list[dict]:
     question_id = next((q.id for q in questions if q.key == STANCE_QUESTION_KEY), None)
     viewer = Viewer(None, question_id, discussion_settings(), 1, personal=False)
     nodes = build_threads(comments, [], viewer)
-    action_form = CsrfOnlyForm()
     return [
         {
             "id": node.comment.id,
@@ -165,10 +160,10 @@ def _render_new_comments(article: Article, since: int) -> list[dict]:
                 "comments/_live_comment.html",
                 article=article,
                 node=node,
-                action_form=action_form,
+                action_form=SharedUsefulForm,
                 # Its links lead to the first page in the default order, like a permalink.
                 discussion={"page": 1, "sort": "recent", "stance": None},
-            ).replace(generate_csrf(), CSRF_PLACEHOLDER),
+            ),
         }
         for node in nodes
     ]

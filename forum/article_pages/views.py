@@ -9,11 +9,17 @@ from flask_babel import gettext as _
 from forum.article_pages.anonymous_page import anonymous_page, is_anonymous_view
 from forum.article_pages.assembly import render_article_page, render_poll_section
 from forum.article_pages.both_sides import both_sides
+from forum.article_pages.first_vote import first_voter_id
 from forum.articles.services import get_article, list_articles
 from forum.comments.forms import CommentForm, add_field_error
 from forum.comments.page import comment_location, current_author, discussion_settings, viewer_for
 from forum.comments.services import CommentError, post_comment, preview_html
-from forum.comments.spam import check_posting_delay, screen_comment, spam_rules
+from forum.comments.spam import (
+    check_posting_delay,
+    screen_comment,
+    spam_rules,
+    submission_key,
+)
 from forum.comments.thread import thread_page
 from forum.extensions import db
 from forum.limits import rate_limit
@@ -79,8 +85,8 @@ def sides(slug: str):
 @rate_limit("vote")
 def vote(slug: str):
     """Record the reader's answers, then show the results."""
-    # CSRFProtect has checked the token before the view; a ballot needs no form object.
-    reader_hash = ensure_reader_hash(request.form.get("ballot"))
+    # forum.cross_origin has checked where it came from; a ballot needs no form object.
+    reader_hash = ensure_reader_hash(first_voter_id(request.form.get("ballot")))
     outcome = record_ballot(slug, request.form, reader_hash, current_address_hash())
     if outcome is not Outcome.RECORDED:
         forget_new_reader()
@@ -148,7 +154,10 @@ def create_comment(slug: str):
             pseudonym=form.pseudonym.data,
             body=form.body.data,
             parent_id=form.parent_id.data,
-            submission_token=form.submission_token.data or None,
+            submission_token=form.submission_token.data
+            or submission_key(
+                form.rendered_at.data, current_address_hash(), form.parent_id.data, form.body.data
+            ),
             language=str(get_locale()),
             screen=partial(screen_comment, stamp=form.rendered_at.data, rules=rules),
         )

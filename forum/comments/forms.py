@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,8 +17,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forum.comments.services import MAX_BODY, CommentError
-from forum.comments.spam import render_stamp, spam_rules, stale_stamp
+from forum.comments.spam import page_stamp, spam_rules, stale_stamp
+from forum.cross_origin import ReaderForm
 from forum.parsing import bounded_int
+from forum.readers import current_address_hash
 
 FLAG_CHOICES = [
     SelectChoice("spam", _l("Spam ou publicité")),
@@ -35,7 +36,7 @@ def _optional_int(value):
     return bounded_int(value)
 
 
-class CommentForm(FlaskForm):
+class CommentForm(ReaderForm):
     """A new comment or a reply; `preview` re-shows it rendered, `submit` stores it."""
 
     pseudonym = StringField(
@@ -70,15 +71,17 @@ class CommentForm(FlaskForm):
         already spent)."""
         if not self.submission_token.data:
             self.submission_token.data = secrets.token_urlsafe(24)
-        if not self.rendered_at.data or stale_stamp(self.rendered_at.data, spam_rules()):
-            self.rendered_at.data = render_stamp()
+        if not self.rendered_at.data or stale_stamp(
+            self.rendered_at.data, spam_rules(), current_address_hash()
+        ):
+            self.rendered_at.data = page_stamp()
 
     @property
     def honeypot_filled(self) -> bool:
         return bool((self.website.data or "").strip())
 
 
-class EditForm(FlaskForm):
+class EditForm(ReaderForm):
     body = TextAreaField(
         _l("Votre commentaire"),
         validators=[InputRequired(message=_l("Votre commentaire est vide."))],
@@ -88,7 +91,7 @@ class EditForm(FlaskForm):
     submit = SubmitField(_l("Enregistrer la modification"))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(ReaderForm):
     """Delete one's own comment, once the box is ticked (one click deletes nothing)."""
 
     confirm = BooleanField(
@@ -99,7 +102,7 @@ class DeleteForm(FlaskForm):
     delete = SubmitField(_l("Supprimer définitivement"))
 
 
-class FlagForm(FlaskForm):
+class FlagForm(ReaderForm):
     reason = RadioField(
         _l("Pourquoi signalez-vous ce commentaire ?"),
         choices=FLAG_CHOICES,
@@ -113,11 +116,11 @@ class FlagForm(FlaskForm):
     submit = SubmitField(_l("Envoyer le signalement"))
 
 
-class CsrfOnlyForm(FlaskForm):
-    """Carries only the CSRF token, for the "utile" buttons."""
+class UsefulForm(ReaderForm):
+    """The "utile" button: no field of its own (a CSRF token for a signed-in session)."""
 
 
-def add_field_error(form: FlaskForm, error: CommentError) -> None:
+def add_field_error(form: ReaderForm, error: CommentError) -> None:
     """Show a refused action's message under the field it is about, if it names one."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:

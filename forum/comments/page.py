@@ -10,10 +10,9 @@ from functools import partial
 from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from forum.comments.forms import CommentForm, CsrfOnlyForm
+from forum.comments.forms import CommentForm, UsefulForm
 from forum.comments.services import Author, Settings, remembered_pseudonym
 from forum.comments.thread import (
     STANCE_QUESTION_KEY,
@@ -24,14 +23,30 @@ from forum.comments.thread import (
     load_discussion,
     thread_page,
 )
+from forum.cross_origin import token_field
 from forum.models import Article, Comment, PollQuestion
 from forum.moderation.policy import active_ban, ban_notice
 from forum.page_cache import article_key, cached
 from forum.polls.services import load_questions
 from forum.readers import current_address_hash, current_reader_hash, ensure_reader_hash
 
-# Stands for the request's CSRF token in cached HTML; each response gets its own token.
+# Stands for the CSRF field of the "utile" forms in HTML cached for every viewer: each
+# response fills it (a signed-in session's token field, nothing for a reader).
 CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+class SharedUsefulForm:
+    """The "utile" form as HTML cached for every viewer renders it: its token field is the
+    placeholder (rendering it never touches the session, so no cookie is set)."""
+
+    @staticmethod
+    def csrf_token(**_attributes) -> Markup:
+        return Markup(CSRF_PLACEHOLDER)
+
+
+def fill_token_fields(html: str) -> Markup:
+    """Cached HTML with this response's CSRF fields in place."""
+    return Markup(html.replace(CSRF_PLACEHOLDER, token_field()))
 
 
 def discussion_settings() -> Settings:
@@ -125,7 +140,7 @@ def discussion_context(
     return {
         "discussion": discussion,
         "comment_form": form,
-        "action_form": CsrfOnlyForm(),
+        "action_form": UsefulForm(),
         "reply_target": form.parent_id.data,
         "signed_in_staff": staff,
         "threads_html": threads_html,
@@ -161,7 +176,7 @@ def shared_threads(
     if entry is None:
         return None
     discussion, html = entry
-    return discussion, Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+    return discussion, fill_token_fields(html)
 
 
 def _render_shared_threads(
@@ -176,10 +191,10 @@ def _render_shared_threads(
         "comments/_threads.html",
         article=article,
         discussion=discussion,
-        action_form=CsrfOnlyForm(),
+        action_form=SharedUsefulForm,
         reply_target=None,
     )
-    return replace(discussion, threads=[]), html.replace(generate_csrf(), CSRF_PLACEHOLDER)
+    return replace(discussion, threads=[]), html
 
 
 def _withdraw_edit_links(nodes) -> None:

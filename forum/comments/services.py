@@ -123,7 +123,15 @@ def post_comment(
             return existing
     text = clean_body(body)
     if screen is not None and not author.staff:
-        screen(author, text)
+        try:
+            screen(author, text)
+        except CommentError:
+            # The same form sent at the same instant (a double click) won the race for its
+            # stamp while this one waited: its comment is this one's.
+            existing = _by_token(submission_token) if submission_token else None
+            if existing is None:
+                raise
+            return existing
     name = author.staff.display_name if author.staff else _valid_pseudonym(pseudonym)
     comment = Comment(
         article_id=article.id,

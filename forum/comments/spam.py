@@ -1,6 +1,12 @@
 """Spam measures that need no third party: a honeypot, a minimum time between showing the
 form and posting it, a maximum age and a single use for each shown form, a cap on links,
-and no identical body twice in a short window from one reader or one address."""
+and no identical body twice in a short window from one reader or one address.
+
+The form's stamp (when it was shown, and a random id) carries nothing of the visitor: a
+shared cache may give one copy of the page, stamp included, to every visitor for a few
+seconds. So a stamp is spent per address (one copy, one comment from each address), and a
+form sent twice (a double click) is known by its stamp, address, place and text
+(submission_key) rather than by a token of its own."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import format_number
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -20,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.comments.services import Author, CommentError
 from forum.extensions import db
 from forum.models import Comment, SpentStamp, utcnow
+from forum.readers import keyed_hash
 from forum.security import signed_serializer
 
 STAMP_SALT = "forum.comment-form-rendered"
@@ -56,6 +63,32 @@ def render_stamp() -> str:
     return _serializer().dumps([time.time(), secrets.token_urlsafe(12)])
 
 
+def page_stamp() -> str:
+    """The stamp of this request's page, the same in each of its forms (comment, poll)."""
+    if "page_stamp" not in g:
+        g.page_stamp = render_stamp()
+    return g.page_stamp
+
+
+def fresh_stamp(raw: str | None, rules: SpamRules) -> Stamp | None:
+    """The stamp, when it is genuine and not too old to serve."""
+    stamp = read_stamp(raw)
+    return None if stamp is None or _too_old(stamp, rules) else stamp
+
+
+def submission_key(
+    raw_stamp: str | None, address_hash: str, parent_id: int | None, text: str
+) -> str | None:
+    """What tells a form sent twice from a copy of the page without a submission token of
+    its own (the cached one): the same stamp, address, parent and text. None without a
+    genuine stamp."""
+    stamp = read_stamp(raw_stamp)
+    if stamp is None:
+        return None
+    value = f"{stamp.stamp_id}|{address_hash}|{parent_id or ''}|{comparable_body(text)}"
+    return keyed_hash("submission", value)
+
+
 def read_stamp(raw: str | None) -> Stamp | None:
     """The stamp's time and id, or None when it is missing or forged."""
     try:
@@ -70,11 +103,11 @@ def read_stamp(raw: str | None) -> Stamp | None:
     return Stamp(float(shown), stamp_id[:32])
 
 
-def stale_stamp(raw: str | None, rules: SpamRules) -> bool:
-    """Whether a re-shown form's stamp can no longer serve (too old, or spent): the form
-    then gets a fresh one, so that the reader can send their text again."""
+def stale_stamp(raw: str | None, rules: SpamRules, address_hash: str) -> bool:
+    """Whether a re-shown form's stamp can no longer serve (too old, or spent from this
+    address): the form then gets a fresh one, so that the reader can send their text again."""
     stamp = read_stamp(raw)
-    return stamp is not None and (_too_old(stamp, rules) or _spent(stamp))
+    return stamp is not None and (_too_old(stamp, rules) or _spent(stamp, address_hash))
 
 
 def check_posting_delay(raw_stamp: str | None, rules: SpamRules) -> None:
@@ -106,11 +139,12 @@ def check_posting_delay(raw_stamp: str | None, rules: SpamRules) -> None:
 def screen_comment(author: Author, text: str, *, stamp: str | None, rules: SpamRules) -> None:
     """The spam rules on a new comment: its links, duplicates, then its form's stamp spent."""
     check_body(author, text, rules)
-    spend_stamp(stamp, rules)
+    spend_stamp(stamp, rules, author.address_hash)
 
 
-def spend_stamp(raw_stamp: str | None, rules: SpamRules) -> None:
-    """Record the form's stamp as used, in the comment's transaction; refuse a used one."""
+def spend_stamp(raw_stamp: str | None, rules: SpamRules, address_hash: str) -> None:
+    """Record the form's stamp as used from this address, in the comment's transaction;
+    refuse one already used from it."""
     stamp = read_stamp(raw_stamp)
     if stamp is None:
         return  # missing or forged: check_posting_delay refuses it when the delay is on
@@ -118,7 +152,9 @@ def spend_stamp(raw_stamp: str | None, rules: SpamRules) -> None:
     shown = datetime.fromtimestamp(stamp.shown, UTC).replace(tzinfo=None)
     try:
         with db.session.begin_nested():
-            db.session.add(SpentStamp(stamp_id=stamp.stamp_id, expires_at=shown + lifetime))
+            db.session.add(
+                SpentStamp(stamp_id=_spent_id(stamp, address_hash), expires_at=shown + lifetime)
+            )
     except IntegrityError as error:
         raise CommentError(
             _(
@@ -191,8 +227,14 @@ def _too_old(stamp: Stamp, rules: SpamRules) -> bool:
     return age > 0 and time.time() - stamp.shown > age
 
 
-def _spent(stamp: Stamp) -> bool:
-    return db.session.get(SpentStamp, stamp.stamp_id) is not None
+def _spent(stamp: Stamp, address_hash: str) -> bool:
+    return db.session.get(SpentStamp, _spent_id(stamp, address_hash)) is not None
+
+
+def _spent_id(stamp: Stamp, address_hash: str) -> str:
+    # A copy of the form may have been shown to many visitors (a shared cache): it is spent
+    # per address. Hashed to the column's 32 characters.
+    return keyed_hash("spent-stamp", f"{stamp.stamp_id}|{address_hash}")[:32]
 
 
 def _hours(age: timedelta) -> str:

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from forum.articles.services import get_article
-from forum.comments.forms import CsrfOnlyForm, DeleteForm, EditForm, FlagForm, add_field_error
+from forum.comments.forms import DeleteForm, EditForm, FlagForm, UsefulForm, add_field_error
 from forum.comments.page import (
     comment_location,
     current_author,
@@ -206,7 +206,7 @@ def changed_my_mind(comment_id: int):
 
 def _toggle(comment_id: int, toggle, count):
     comment, article = _comment_and_article(comment_id)
-    CsrfOnlyForm().validate_on_submit() or abort(400)
+    UsefulForm().validate_on_submit() or abort(400)
     try:
         marked = toggle(
             comment,

@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from forum.cross_origin import ReaderForm
 from forum.notices.mail import ADDRESS
 
 
-class FeedForm(FlaskForm):
+class FeedForm(ReaderForm):
     """Create the reader's private feed address, or replace it (the old one stops working)."""
 
     submit = SubmitField(_l("Créer l'adresse de mon flux"))
 
 
-class MailForm(FlaskForm):
+class MailForm(ReaderForm):
     """The address to send reply notices to (confirmed by a link sent to it)."""
 
     address = EmailField(
@@ -28,7 +28,7 @@ class MailForm(FlaskForm):
     submit = SubmitField(_l("Recevoir un e-mail à chaque réponse"))
 
 
-class MailLinkForm(FlaskForm):
+class MailLinkForm(ReaderForm):
     """The button behind a mailed link: opening the link alone changes nothing (mail
     scanners open links), the reader's click does."""
 

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from forum.cross_origin import ReaderForm
 from forum.models import PollQuestion
 
 
-class PollForm(FlaskForm):
+class PollForm(ReaderForm):
     """One radio group per question of the article; built from the database."""
 
     def answers(self) -> dict[int, int]:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
+from forum.cross_origin import ReaderForm
 
-class EraseForm(FlaskForm):
+
+class EraseForm(ReaderForm):
     """Erase everything this browser's reader id is linked to, once confirmed."""
 
     confirm = BooleanField(

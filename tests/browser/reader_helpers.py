@@ -1,10 +1,21 @@
-"""What a reader does in the browser, shared by the browser tests."""
+"""What a reader does in Chromium through the real forms: vote, post a comment."""
 
 from __future__ import annotations
 
+from tests.conftest import ARTICLE_SLUG
+
+ARTICLE = f"/articles/{ARTICLE_SLUG}"
+
+
+def vote_credible(page) -> None:
+    page.goto(ARTICLE)
+    page.get_by_label("Tout à fait crédible").check()
+    page.get_by_label("Plutôt pertinente", exact=True).check()
+    page.get_by_role("button", name="Voter").click()
+    page.get_by_text("(votre réponse)").first.wait_for()
+
 
 def post(page, pseudonym: str, body: str) -> None:
-    """Publish a comment with the page's comment form (a reply when it was moved under one)."""
     form = page.locator("form.comment-form")
     if pseudonym:
         form.get_by_label("Pseudonyme").fill(pseudonym)

@@ -7,20 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.reader_helpers import post
+from tests.browser.reader_helpers import post, vote_credible
 from tests.comment_helpers import seed_comments
 from tests.conftest import ARTICLE_SLUG
 
 pytestmark = pytest.mark.browser
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
-
-
-def vote_credible(page) -> None:
-    page.goto(ARTICLE)
-    page.get_by_label("Tout à fait crédible").check()
-    page.get_by_label("Plutôt pertinente", exact=True).check()
-    page.get_by_role("button", name="Voter").click()
-    page.get_by_text("(votre réponse)").first.wait_for()
 
 
 def test_post_reply_badge_and_filter(page, browser, live_server, output_dir):
