@@ -105,7 +105,7 @@ def one_reader_session(app, base: str, forms: list[dict], ledger: Ledger, faults
         if page.status != 200:
             record_failure(ledger, "GET", page)
             return
-        token = CSRF_RE.search(page.body).group(1)
+        token = match.group(1) if (match := CSRF_RE.search(page.body)) else ""
         for kind, url, data in steps:
             reply = reader.post(url, {"csrf_token": token, **data})
             with ledger.lock:

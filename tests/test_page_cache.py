@@ -13,7 +13,7 @@ from tests.comment_helpers import (
     mark_useful,
     post_comment,
 )
-from tests.conftest import act, csrf_token
+from tests.conftest import act
 
 ACTION_TOKEN_RE = re.compile(
     r'data-enhance="mark">\s*<input name="csrf_token"'
@@ -76,8 +76,7 @@ def test_one_readers_marks_and_tokens_never_reach_another(app, make_reader):
         page = visitor.open_article().get_data(as_text=True)
         assert "Modifier ou supprimer" not in page and 'value="Aline"' not in page
         assert 'aria-pressed="true"' not in page
-        token = csrf_token(page)
-        assert token not in (csrf_token(own), csrf_token(marked))
-        assert ACTION_TOKEN_RE.search(page).group(1) == token
-        assert mark_useful(visitor, comment_id).status_code == 302  # the token works
+        # Readers' forms carry no per-visitor token (Fetch Metadata protects them).
+        assert 'name="csrf_token"' not in page
+        assert mark_useful(visitor, comment_id).status_code == 302
     assert "(3)" in first_visit(make_reader)
