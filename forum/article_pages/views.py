@@ -86,7 +86,11 @@ def sides(slug: str):
 def vote(slug: str):
     """Record the reader's answers, then show the results."""
     # forum.cross_origin has checked where it came from; a ballot needs no form object.
-    reader_hash = ensure_reader_hash(first_voter_id(request.form.get("ballot")))
+    # A reader with a cookie votes as themselves: the first-vote id (signature check and
+    # two cache round trips) is only for a visitor without one.
+    reader_hash = current_reader_hash() or ensure_reader_hash(
+        first_voter_id(request.form.get("ballot"))
+    )
     outcome = record_ballot(slug, request.form, reader_hash, current_address_hash())
     if outcome is not Outcome.RECORDED:
         forget_new_reader()
