@@ -71,6 +71,9 @@ DEFAULTS = {
     "FORUM_LIVE_POLL_SECONDS": 15,
     # `flask db` and Flask-Migrate's functions; gunicorn.conf.py turns it off in web workers.
     "FORUM_MIGRATIONS": True,
+    # gunicorn's master renders the newest article once per language before forking, so
+    # the workers share what the first page builds (forum.ops.warm_up).
+    "FORUM_WARM_UP": True,
     # How long a SQLite write waits for another writer before the reader gets a 503.
     "FORUM_SQLITE_BUSY_TIMEOUT_MS": 15000,
 }

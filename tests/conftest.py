@@ -385,11 +385,17 @@ def inbox() -> Iterator[Inbox]:
 
 
 @contextmanager
-def gunicorn_site(database_url: str, log: Path, workers: int = 2, **settings: str):
+def gunicorn_site(
+    database_url: str,
+    log: Path,
+    workers: int = 2,
+    health_path: str = "/healthz",
+    **settings: str,
+):
     """The site (wsgi:app) under gunicorn with the shipped gunicorn.conf.py, started as the
     benchmark starts it: yields its base URL and the master process once it answers."""
     env = {"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, **settings}
-    with gunicorn("wsgi:app", env, log=log, workers=workers) as served:
+    with gunicorn("wsgi:app", env, log=log, workers=workers, health_path=health_path) as served:
         yield served
 
 

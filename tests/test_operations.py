@@ -126,11 +126,15 @@ WORKER_MODULES = """
 import runpy, sys
 runpy.run_path("gunicorn.conf.py")  # what the gunicorn master reads before forking
 import wsgi
-print(sorted(name for name in ("alembic", "flask_migrate") if name in sys.modules))
+print(sorted(name for name in ("alembic", "flask_migrate", "huey", "redis") if name in sys.modules))
 """
 
 
-def test_web_workers_leave_migrations_out_and_flask_db_still_migrates(sqlite_site):
+def test_web_workers_leave_migrations_and_the_mail_queue_out_and_flask_db_still_migrates(
+    sqlite_site,
+):
+    # Without FORUM_SMTP_URL or CACHE_REDIS_URL, neither Huey nor the redis client (10 MB
+    # per worker) is imported.
     env = {**os.environ, "DATABASE_URL": sqlite_site, "SECRET_KEY": TEST_SECRET}
     env.pop("FORUM_MIGRATIONS", None)
     worker = subprocess.run(
@@ -183,6 +187,26 @@ def test_workers_share_the_app_the_master_loaded_before_forking(sqlite_site, tmp
             # Each importing the app itself, a worker's private pages are about 80% of its
             # resident ones; sharing the master's, about half.
             assert private < 0.65 * resident, (private, resident)
+
+
+@pytest.mark.live
+def test_the_master_renders_the_first_pages_before_forking(sqlite_site, tmp_path):
+    log = tmp_path / "gunicorn.log"
+    with gunicorn_site(sqlite_site, log, FORUM_LOG_LEVEL="info") as (base, _master):
+        assert fetch(base + ARTICLE) == 200
+    assert "Warm-up: 2 first pages rendered before forking" in log.read_text()
+
+
+@pytest.mark.live
+def test_a_master_that_cannot_warm_up_still_starts_and_serves(sqlite_site, tmp_path):
+    log = tmp_path / "gunicorn.log"
+    unopenable = "sqlite:////nonexistent-directory/forum.sqlite3"
+    with gunicorn_site(
+        unopenable, log, health_path="/static/css/forum.css", FORUM_LOG_LEVEL="info"
+    ) as (base, _master):
+        assert fetch(base + ARTICLE) == 503
+    text = log.read_text()
+    assert "Warm-up skipped" in text and "Warm-up: 0 first pages" in text
 
 
 @pytest.mark.live

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from huey.consumer import Consumer
 
 from forum.notices.mail_queue import app_queue
 
@@ -21,4 +20,7 @@ def run_worker(workers: int) -> None:
     if queue is None:
         click.echo("notices worker: FORUM_SMTP_URL is not set, there is nothing to send.")
         return
+    # Imported here: Huey brings the redis client, which web workers never need (10 MB each).
+    from huey.consumer import Consumer
+
     Consumer(queue, workers=workers, worker_type="thread", periodic=False).run()

@@ -7,12 +7,14 @@ it: no request waits for an SMTP server. Without FORUM_SMTP_URL nothing is queue
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey
-from huey.api import Huey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from huey.api import Huey
 
 TASKS = "notices.mail_tasks"
 
@@ -43,7 +45,10 @@ def init_app(app: Flask) -> None:
 
 def make_queue(app: Flask) -> Huey:
     """FORUM_QUEUE_URL (redis://... or a SQLite file path), else the cache's Redis, else
-    instance/mail-queue.sqlite3."""
+    instance/mail-queue.sqlite3. Huey is imported only here: it brings the redis client,
+    which a site without e-mail never needs in its web workers."""
+    from huey import RedisHuey, SqliteHuey
+
     url = app.config["FORUM_QUEUE_URL"] or app.config.get("CACHE_REDIS_URL") or ""
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey("forum-mail", url=url)
