@@ -3,8 +3,9 @@ PostgreSQL database of `make bench` (FORUM_BENCH_DATABASE_URL), through Flask's 
 
     .venv/bin/python -m bench.vote_cpu [--votes 2000] [--rounds 3] [--profile]
 
-Each vote comes as wrk's do: a new reader (no reader cookie) from its own address, with the
-session cookie and CSRF token of one first visit. `--profile` prints the costliest functions
+Each vote comes as wrk's do: a new reader (no reader cookie) from its own address, with
+what one first visit gave (no cookie nor CSRF token: the first page is cacheable).
+`--profile` prints the costliest functions
 of our vote by CPU time.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.bare_schema import BARE_VOTES_TABLE, CREATE_BARE_VOTES
-from bench.pages import ARTICLE_PATH, VOTE_PATH, vote_form
+from bench.pages import ARTICLE_PATH, VOTE_PATH, credentials, vote_form
 from bench.settings import make_app, postgresql_url
 
 
@@ -27,10 +28,9 @@ def our_client():
     app = make_app(postgresql_url())
     client = app.test_client(use_cookies=False)
     page = client.get(ARTICLE_PATH)
-    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
     html = page.get_data(as_text=True)
-    token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-    return client, vote_form(html, token), cookie, html
+    signed = credentials(html, page.headers.getlist("Set-Cookie"))
+    return client, vote_form(html, signed.csrf_token), signed.cookie, html
 
 
 def bare_client(html: str):
@@ -72,6 +72,9 @@ def profile_cpu(run) -> None:
     if os.environ.get("VOTE_CPU_CALLERS"):
         for name in os.environ["VOTE_CPU_CALLERS"].split(","):
             stats.print_callers(name)
+    if os.environ.get("VOTE_CPU_CALLEES"):
+        for name in os.environ["VOTE_CPU_CALLEES"].split(","):
+            stats.print_callees(name)
 
 
 def main() -> None:
