@@ -14,6 +14,8 @@ from flask_babel import (
     get_locale,
 )
 
+from forum.languages.shown import translated
+
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = get_locale
@@ -24,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["utc_time"] = utc_time
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["translated"] = translated
     app.jinja_env.filters["iso_datetime"] = iso_datetime
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -237,3 +237,19 @@ def test_the_offered_languages_are_a_setting(monkeypatch):
     with french_only.test_request_context(headers={"Accept-Language": "en"}):
         assert render_template_string("{{ _('Mes données') }}") == "Mes données"
         assert [link.code for link in language_links()] == ["fr"]
+
+
+def test_the_vote_notice_is_shown_in_the_language_of_the_page_that_shows_it(app):
+    reader = Reader(app)
+    voted = reader.vote({"credibility": 3, "relevance": 1}, headers={"Accept-Language": "fr"})
+    assert voted.status_code == 302
+    # The reader switches to English before the page after the vote is shown.
+    page = reader.client.get(voted.headers["Location"], headers={"Accept-Language": "en"}).text
+    assert page_language(page) == "en"
+    assert "Your vote is saved" in page and "Votre vote est enregistré" not in page
+
+
+def test_a_flashed_message_outside_the_catalog_is_shown_as_it_is(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = render_template_string("{{ '50 % du texte, « %(x)s »'|translated }}")
+    assert html == "50 % du texte, « %(x)s »"

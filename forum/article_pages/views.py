@@ -22,6 +22,7 @@ from forum.comments.spam import (
 )
 from forum.comments.thread import thread_page
 from forum.extensions import db
+from forum.languages.shown import N_
 from forum.limits import rate_limit
 from forum.models import Article, Comment
 from forum.parsing import bounded_int
@@ -118,13 +119,18 @@ def _refused_vote(slug: str, outcome: Outcome):
     )
 
 
+VOTE_RECORDED = N_(
+    "Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert."
+)
+
+
 def _acknowledged(slug: str):
-    notice = _("Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert.")
     if request.headers.get("X-Requested-With") == "fetch":
         # The page votes in place: the poll section alone, no redirect, nothing flashed.
         article = get_article_with_poll(slug) or abort(404)
-        return render_poll_section(article, notice=notice)
-    flash(notice, "success")
+        return render_poll_section(article, notice=_(VOTE_RECORDED))
+    # Translated by the page that shows it (forum.languages.shown).
+    flash(VOTE_RECORDED, "success")
     return redirect(url_for("articles.show", slug=slug, _anchor="sondage"))
 
 
