@@ -64,6 +64,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/articles/<slug>/deux-camps"): everyone(
         200, url="/articles/{article_slug}/deux-camps"
     ),
+    ("GET", "/articles/<slug>/resultats-dans-le-temps"): everyone(
+        200, url="/articles/{article_slug}/resultats-dans-le-temps"
+    ),
     ("GET", "/static/<path:filename>"): everyone(200, url="/static/css/forum.css"),
     # Discussion (readers need no account; only a comment's author may edit or delete it)
     ("POST", "/articles/<slug>/comments"): everyone(400, url="/articles/{article_slug}/comments"),

@@ -83,6 +83,8 @@ def render_reader_pages(app: Flask, pages: Pages, moderator, admin) -> None:
     pages.keep("article-results", Reader(app).open_article(resultats=1))
     pages.keep("article-page-2", Reader(app).open_article(page=2))
     pages.keep("both-sides", Reader(app).client.get(f"{ARTICLE}/deux-camps"))
+    pages.keep("over-time", Reader(app).client.get(f"{ARTICLE}/resultats-dans-le-temps"))
+    pages.keep("over-time-staff", moderator.client.get(f"{ARTICLE}/resultats-dans-le-temps"))
     pages.keep("article-filtered", Reader(app).open_article(stance="credible", sort="useful"))
     pages.keep("article-author", alice.open_article())  # with the notice of Bob's replies
     pages.keep("article-reply-form", bob.open_article(repondre=second))
@@ -136,6 +138,9 @@ def render_staff_pages(app: Flask, pages: Pages, staff, moderator, admin) -> Non
         done(Reader(app).vote({"credibility": 1, "relevance": 1}))
     pages.keep("integrity", moderator.client.get(integrity))
     pages.keep("article-results-held", Reader(app).open_article(resultats=1))
+    over_time = f"{ARTICLE}/resultats-dans-le-temps"
+    pages.keep("over-time-held", Reader(app).client.get(over_time))
+    pages.keep("over-time-held-staff", moderator.client.get(over_time))
     done(moderator.post_form(integrity, {"discard": "1"}, integrity))
     pages.keep("integrity-decided", moderator.client.get(integrity))
     pages.keep("bans", moderator.client.get("/moderation/bans"))

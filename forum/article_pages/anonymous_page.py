@@ -72,13 +72,13 @@ def anonymous_page(slug: str, *, sort: str, stance: str | None) -> Response | No
             _page_key(article, sort, stance), lambda: _render_with_slots(article, sort, stance)
         )
     response = current_app.response_class(fill_slots(parts, _request_values()))
-    if not _sent_cookies_the_page_depends_on():
+    if not sent_cookies_the_page_depends_on():
         seconds = current_app.config["FORUM_SHARED_CACHE_SECONDS"]
         response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
     return response
 
 
-def _sent_cookies_the_page_depends_on() -> bool:
+def sent_cookies_the_page_depends_on() -> bool:
     """Whether the request carries a cookie that could change this page: the session (a
     message, a sign-in), the reader's, the language's, Flask-Login's. A copy for a shared
     cache is given only without them, so it cannot hold anything of theirs."""

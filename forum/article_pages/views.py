@@ -10,6 +10,7 @@ from forum.article_pages.anonymous_page import anonymous_page, is_anonymous_view
 from forum.article_pages.assembly import render_article_page, render_poll_section
 from forum.article_pages.both_sides import both_sides
 from forum.article_pages.first_vote import first_voter_id
+from forum.article_pages.over_time import render_over_time
 from forum.articles.services import get_article, list_articles
 from forum.comments.forms import CommentForm, add_field_error
 from forum.comments.page import comment_location, current_author, discussion_settings, viewer_for
@@ -80,6 +81,12 @@ def sides(slug: str):
     who do not, side by side; the others below."""
     article = get_article(slug) or abort(404)
     return render_template("articles/both_sides.html", article=article, sides=both_sides(article))
+
+
+@bp.get("/articles/<slug>/resultats-dans-le-temps")
+def results_over_time(slug: str):
+    """Each question's results and the comments of each side, period by period."""
+    return render_over_time(get_article(slug) or abort(404))
 
 
 @bp.post("/articles/<slug>/vote")

@@ -12,6 +12,7 @@ READER_PAGES = [
     f"{ARTICLE}?resultats=1",
     f"{ARTICLE}?sort=useful&stance=credible",
     f"{ARTICLE}/deux-camps",
+    f"{ARTICLE}/resultats-dans-le-temps",
     "/comments/{comment}/flag",
     "/mes-donnees",
     "/mes-reponses",
