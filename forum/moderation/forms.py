@@ -136,8 +136,9 @@ class ArticleSettingsForm(FlaskForm):
             )
 
     @property
-    def reason_labels(self) -> list[str]:
-        return reason_lines(self.reasons.data or "")
+    def reason_labels(self) -> list[str] | None:
+        """The list as typed; None when the form does not carry it (left as it is)."""
+        return None if self.reasons.data is None else reason_lines(self.reasons.data)
 
 
 class WordForm(FlaskForm):

@@ -203,7 +203,7 @@ def update_article_settings(
     poll_open: bool,
     premoderation: str,
     flag_threshold: int | None,
-    reasons: list[str],
+    reasons: list[str] | None = None,
 ) -> bool:
     """Apply the settings and the reasons offered to voters; record one audit entry
     listing what changed. False if nothing did."""
@@ -220,7 +220,7 @@ def update_article_settings(
         for name, value in wanted.items()
         if getattr(article, name) != value
     ]
-    before, after = set_offered_reasons(article.id, reasons)
+    before, after = set_offered_reasons(article.id, reasons) if reasons is not None else ([], [])
     if before != after:
         changes.append(
             f"reasons: {REASONS_SEPARATOR.join(before)} -> {REASONS_SEPARATOR.join(after)}"
