@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import event, func, select, update
@@ -14,9 +16,10 @@ from sqlalchemy import event, func, select, update
 from forum.extensions import db
 from forum.models import Article, ArticleReason, AuditEntry, Vote, VoteReason, utcnow
 from forum.page_cache import changes_pages
-from forum.polls.reasons import MIN_VOTERS_SHOWN
+from forum.polls.reasons import MIN_VOTERS_SHOWN, reason_lines
 from tests.comment_helpers import reader_at, recorded_queries
-from tests.conftest import ARTICLE_SLUG, Reader
+from tests.conftest import ARTICLE_SLUG, Reader, csrf_token
+from tests.hostile_corpus import HOSTILE
 from tests.vote_helpers import reason_ids, vote_with_reasons
 
 # Positions of the credibility choices (forum/content).
@@ -374,3 +377,71 @@ def test_an_edited_list_moves_the_page_version_and_a_vote_with_reasons_does_not(
     assert version() == start + 1
     anonymous = Reader(app).open_article().get_data(as_text=True)
     assert "contexte manquant" not in anonymous
+
+
+# --- hostile values (the plan: tests/test_hostile_corpus.py FIELDS) --------------------
+
+INVALID_INPUT = "La demande contient des caractères non valides"
+LIST_REFUSALS = (
+    "Proposez au plus 8 raisons.",
+    "Une raison tient en 60 caractères au plus.",
+    "Le champ ne peut pas contenir plus de",
+)
+
+
+@pytest.fixture
+def corpus() -> list[tuple[str, bytes]]:
+    """Each payload of the corpus once, unwrapped (the wrappings change nothing here)."""
+    return [(label, value) for label, value in HOSTILE if label.endswith("/as_is")]
+
+
+def test_hostile_reasons_in_a_vote_are_refused_with_a_message(app, reader, corpus):
+    question, choice = reader.poll_field("credibility", RATHER)
+    relevance, relevant = reader.poll_field("relevance", RATHER)
+    offered = set(reason_ids(app).values())
+    accepted = set()
+    for label, value in corpus:
+        pairs = [(question, str(choice)), (relevance, str(relevant)), ("reason", value)]
+        response = reader.client.post(
+            f"{reader.article_url}/vote",
+            data=urlencode(pairs),
+            content_type="application/x-www-form-urlencoded",
+        )
+        if response.status_code == 302:  # "01": a number, which names a reason
+            assert int(value) in offered, label
+            accepted.add(int(value))
+            continue
+        assert response.status_code == 400, label
+        assert REFUSED in text_of(response) or INVALID_INPUT in text_of(response), label
+    with app.app_context():
+        assert set(db.session.execute(select(VoteReason.reason_id)).scalars()) <= accepted
+
+
+def test_hostile_lists_are_stored_as_visible_text_or_refused(app, moderator, corpus):
+    token = csrf_token(moderator.client.get(SETTINGS_PAGE).get_data(as_text=True))
+    field = f"a{article_id(app)}-reasons"
+    for label, value in corpus:
+        before = list(reason_ids(app))
+        pairs = [*settings(app, None).items(), (field, value), ("csrf_token", token)]
+        response = moderator.client.post(
+            SETTINGS_URL, data=urlencode(pairs), content_type="application/x-www-form-urlencoded"
+        )
+        after = list(reason_ids(app))
+        try:
+            typed = value.decode("utf-8")
+        except UnicodeDecodeError:
+            typed = "\x00"
+        if "\x00" in typed:
+            assert response.status_code == 400 and INVALID_INPUT in text_of(response), label
+            assert after == before, label
+        elif response.status_code == 303:
+            assert after == reason_lines(typed), label
+            for reason in after:
+                assert 0 < len(reason) <= 60, (label, reason)
+                assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in reason), label
+        else:
+            assert response.status_code == 400, label
+            assert any(message in text_of(response) for message in LIST_REFUSALS), label
+            assert after == before, label
+    page = Reader(app).open_article().get_data(as_text=True)
+    assert not re.search(r"<script>alert|onerror=alert|onload=alert", page)

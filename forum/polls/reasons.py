@@ -13,11 +13,13 @@ two or three readers could point at someone the others know.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from forum.extensions import db
+from forum.lookalikes import strip_format
 from forum.models import ArticleReason, PollQuestion, Vote, VoteReason
 from forum.models.articles import COUNTED_VOTE_STATUSES, CREDIBILITY_QUESTION_KEY
 from forum.page_cache import Versioned, article_key, cached
@@ -132,10 +134,12 @@ def reason_shares(
 
 
 def reason_lines(text: str) -> list[str]:
-    """A list as staff type it, one reason per line: blank lines and repeats dropped."""
+    """A list as staff type it, one reason per line: spaces collapsed, control and format
+    characters (bidi tricks, zero-width) dropped, blank lines and repeats left out."""
     labels: list[str] = []
     for line in text.splitlines():
-        label = " ".join(line.split())
+        visible = "".join(ch for ch in strip_format(line) if unicodedata.category(ch) != "Cc")
+        label = " ".join(visible.split())
         if label and label.casefold() not in {known.casefold() for known in labels}:
             labels.append(label)
     return labels
