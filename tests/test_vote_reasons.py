@@ -11,7 +11,7 @@ import unicodedata
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import Article, ArticleReason, AuditEntry, Vote, VoteReason, utcnow
@@ -107,23 +107,13 @@ def test_reasons_are_stored_with_the_vote_and_replaced_when_it_changes(app, read
 
 def test_a_vote_without_reasons_stays_one_statement(make_reader, app):
     """Issue 15's hot path: no reason ticked, none to clear, the upsert alone."""
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
 
-    def record(conn, cursor, statement, *args):
-        if statement.split()[0].upper() in {"WITH", "SELECT", "INSERT", "UPDATE", "DELETE"}:
-            statements.append(statement.split()[0].upper())
-
-    def count(reader, reasons):
+    def count(reader, reasons) -> list[str]:
         data = vote_with_reasons(reader, RATHER, reasons, send=False)
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_queries(app) as statements:
             assert reader.client.post(f"{reader.article_url}/vote", data=data).status_code == 302
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return list(statements)
+        verbs = (statement.split()[0].upper() for statement, _parameters in statements)
+        return [verb for verb in verbs if verb in {"WITH", "SELECT", "INSERT", "UPDATE", "DELETE"}]
 
     ids = reason_ids(app)
     first = make_reader()

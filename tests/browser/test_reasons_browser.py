@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from forum.polls.reasons import MIN_VOTERS_SHOWN
 from tests.browser.axe import axe_violations
+from tests.browser.reader_helpers import tab_to
 from tests.comment_helpers import reader_at
 from tests.conftest import ARTICLE_SLUG
 from tests.vote_helpers import reason_ids, vote_with_reasons
@@ -18,14 +19,6 @@ from tests.vote_helpers import reason_ids, vote_with_reasons
 pytestmark = pytest.mark.browser
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
 REASONS = "Qu'est-ce qui fonde votre avis sur sa crédibilité ?"
-
-
-def tab_to(page, target, presses: int = 120) -> None:
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    pytest.fail("the control cannot be reached with the Tab key")
 
 
 def test_a_reader_ticks_reasons_by_keyboard_without_javascript(page_without_js):
