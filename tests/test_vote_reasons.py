@@ -121,7 +121,7 @@ def test_a_vote_without_reasons_stays_one_statement(make_reader, app):
     assert count(make_reader(), []) == ["INSERT"]
     ticker = make_reader()
     assert count(ticker, [ids["source floue"]]) == ["INSERT", "INSERT"]
-    assert count(ticker, [ids["contexte manquant"]]) == ["INSERT", "DELETE", "INSERT"]
+    assert count(ticker, [ids["contexte manquant"]]) == ["INSERT", "INSERT", "DELETE"]
     assert count(ticker, []) == ["INSERT", "DELETE"]
     assert count(ticker, []) == ["INSERT"]
 

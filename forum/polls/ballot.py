@@ -460,24 +460,31 @@ def _keep_changes(changes: list[tuple[int, int, int]], reader_hash: str, now: da
 def _replace_reasons(
     question_id: int, reader_hash: str, reasons: list[int], had_reasons: bool
 ) -> None:
-    """The reader's reasons become these (a statement each to clear and to add, only when
-    there is something to clear or to add). They are not on the page's cached parts: the
-    shares are read with the results, as the counts are."""
+    """The reader's reasons become these: the new ones added (those already there kept),
+    then the others deleted; a statement each, only when there is something to add or to
+    delete. In that order, each statement is whole on its own (PostgreSQL commits each as it
+    runs): a page read between them sees the old reasons with the new, never none. They are
+    not in the page's cached parts: the shares are read with the results, as counts are."""
     vote_reasons = VoteReason.__table__
+    if reasons:
+        dialect = db.session.get_bind().dialect.name
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(vote_reasons)
+        db.session.execute(
+            insert.on_conflict_do_nothing(
+                index_elements=["question_id", "reader_hash", "reason_id"]
+            ),
+            [
+                {"question_id": question_id, "reader_hash": reader_hash, "reason_id": reason}
+                for reason in reasons
+            ],
+        )
     if had_reasons:
         db.session.execute(
             vote_reasons.delete().where(
                 vote_reasons.c.question_id == question_id,
                 vote_reasons.c.reader_hash == reader_hash,
+                vote_reasons.c.reason_id.not_in(reasons),
             )
-        )
-    if reasons:
-        db.session.execute(
-            vote_reasons.insert(),
-            [
-                {"question_id": question_id, "reader_hash": reader_hash, "reason_id": reason}
-                for reason in reasons
-            ],
         )
 
 
