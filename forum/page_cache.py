@@ -7,7 +7,8 @@ backend (each worker's bounded in-process cache, forum.memory_cache, or a shared
 One mechanism moves the version, here, on the session: when a transaction commits, every
 article whose page data it changed gets version + 1, in the same transaction. The session
 learns which articles changed from what it writes:
-- comments and articles changed through the ORM, seen when they are flushed;
+- comments, articles and the reasons an article offers (its vote form shows them) changed
+  through the ORM, seen when they are flushed;
 - statements (UPDATE, INSERT, DELETE) on the tables the page shows (PAGE_TABLES), which
   must name the articles whose pages they change: `.execution_options(**changes_pages(id))`,
   or `changes_pages()` for none. One that does not is refused (UndeclaredPageChange), so a
@@ -26,13 +27,13 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from forum.extensions import cache, db
-from forum.models import Article, Comment, Vote
+from forum.models import Article, ArticleReason, Comment, Vote
 
 T = TypeVar("T")
 CHANGED = "forum.changed_articles"
-# What the article page shows: comments; the article and its settings; the votes, which
-# make a commenter's stance badge and the summary per side.
-PAGE_TABLES = frozenset(model.__tablename__ for model in (Article, Comment, Vote))
+# What the article page shows: comments; the article, its settings and the reasons its vote
+# form offers; the votes, which make a commenter's stance badge and the summary per side.
+PAGE_TABLES = frozenset(model.__tablename__ for model in (Article, ArticleReason, Comment, Vote))
 _DECLARATION = "changes_pages"
 
 
@@ -105,7 +106,7 @@ def _mark_changed(session: Session, article_ids) -> None:
 @event.listens_for(Session, "before_flush")
 def _collect_changed_objects(session: Session, _context, _instances) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(instance, Comment) and instance.article_id is not None:
+        if isinstance(instance, Comment | ArticleReason) and instance.article_id is not None:
             _mark_changed(session, [instance.article_id])
         elif (
             isinstance(instance, Article)

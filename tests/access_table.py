@@ -53,6 +53,7 @@ SETTINGS = {
     "a{article}-poll_open": "1",
     "a{article}-premoderation": "first",
     "a{article}-flag_threshold": "4",
+    "a{article}-reasons": "source floue\ncontexte manquant",
 }
 
 # (method, rule) -> expected statuses. HEAD and OPTIONS are left to Flask.

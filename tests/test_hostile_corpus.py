@@ -27,7 +27,8 @@ from tests.hostile_corpus import HOSTILE
 
 # Form fields of every POST route (CSRF token aside). Names may use the ids of `targets`.
 FIELDS: dict[str, list[str]] = {
-    "/articles/<slug>/vote": ["q_{q1}", "q_{q2}"],
+    # The reasons alone, with valid answers: tests/test_vote_reasons.py.
+    "/articles/<slug>/vote": ["q_{q1}", "q_{q2}", "reason"],
     # Not the honeypot (`website`), which drops the comment, nor `preview`, which stores
     # nothing: the values must reach storage. test_hostile_text_is_stored_as_typed_... below
     # sends each stored text field on its own, with valid values in the others.
@@ -55,6 +56,7 @@ FIELDS: dict[str, list[str]] = {
         "a{article}-poll_open",
         "a{article}-premoderation",
         "a{article}-flag_threshold",
+        "a{article}-reasons",  # alone, with valid others: tests/test_vote_reasons.py
     ],
     "/moderation/articles/<slug>/integrite": ["address", "window", "release"],
     "/moderation/bans/<int:ban_id>/lift": [],

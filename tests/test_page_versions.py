@@ -20,6 +20,7 @@ from forum.models import Article, Ban, Comment, WordRule
 from forum.page_cache import UndeclaredPageChange, changes_pages
 from tests.comment_helpers import post_comment
 from tests.conftest import ARTICLE_SLUG, STAFF_PASSWORD, TEST_SECRET, Reader, add_comment
+from tests.vote_helpers import reason_ids, vote_with_reasons
 
 
 @dataclass
@@ -51,6 +52,17 @@ def settings_form(w: World) -> dict:
     }
 
 
+def reasons_form(w: World, reasons: str) -> dict:
+    """The settings as they stand, with this list of reasons."""
+    prefix = f"a{w.ids['article']}-"
+    return {
+        prefix + "discussion_open": "1",
+        prefix + "poll_open": "1",
+        prefix + "premoderation": "none",
+        prefix + "reasons": reasons,
+    }
+
+
 def mail_link(w: World, action: str) -> tuple[str, dict, str]:
     """The page of a mailed link (an address stored directly), its form data and page."""
     from forum.models import NoticeMail
@@ -71,6 +83,8 @@ WRITES: dict[tuple[str, str], list[Write]] = {
         # which the cached page does not show while the poll is open.
         Write(lambda w: w.author.vote({"credibility": 0, "relevance": 0}), True),
         Write(lambda w: w.other.vote({"credibility": 0, "relevance": 0}), False),
+        # Reasons feed the shares shown with the results, read as the counts are.
+        Write(lambda w: vote_with_reasons(w.other, 1, list(reason_ids(w.app).values())), False),
     ],
     ("POST", "/articles/<slug>/comments"): [
         Write(lambda w: post_comment(w.other, body="Un second avis.", pseudonym="Basile"), True)
@@ -167,7 +181,25 @@ WRITES: dict[tuple[str, str], list[Write]] = {
                 page="/moderation/articles",
             ),
             True,
-        )
+        ),
+        # The reasons the vote form offers, alone: readers see the new list.
+        Write(
+            lambda w: w.moderator.post_form(
+                f"/moderation/articles/{ARTICLE_SLUG}/settings",
+                reasons_form(w, "source floue\nchiffres invérifiables"),
+                page="/moderation/articles",
+            ),
+            True,
+        ),
+        # The same list again: nothing changes.
+        Write(
+            lambda w: w.moderator.post_form(
+                f"/moderation/articles/{ARTICLE_SLUG}/settings",
+                reasons_form(w, "\n".join(reason_ids(w.app))),
+                page="/moderation/articles",
+            ),
+            False,
+        ),
     ],
     ("POST", "/moderation/articles/<slug>/integrite"): [
         # Released votes count from now on (a commenter's may change their stance badge).

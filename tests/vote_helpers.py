@@ -7,7 +7,7 @@ import hmac
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import TEST_SECRET, poll_field
+from tests.conftest import ARTICLE_SLUG, TEST_SECRET, poll_field
 
 ANSWERS = {"credibility": 3, "relevance": 1}
 
@@ -39,3 +39,34 @@ def fire_at_once(count: int, send) -> list[int]:
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(run, range(count)))
+
+
+def reason_ids(app, slug: str = ARTICLE_SLUG) -> dict[str, int]:
+    """The reasons the article's vote form offers, label → id, in their order."""
+    from forum.extensions import db
+    from forum.models import Article, ArticleReason
+
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(ArticleReason.label, ArticleReason.id)
+            .join(Article, Article.id == ArticleReason.article_id)
+            .where(Article.slug == slug, ArticleReason.retired.is_(False))
+            .order_by(ArticleReason.position)
+        ).all()
+    return dict(rows)
+
+
+def vote_with_reasons(reader, credibility: int, reasons: list, send: bool = True):
+    """Answer both questions (relevance: "plutôt pertinente") and tick these reasons (ids,
+    or raw values to send); the response, or with send=False the form's data."""
+    question, choice = reader.poll_field("credibility", credibility)
+    relevance, relevant = reader.poll_field("relevance", 2)
+    data = {
+        "csrf_token": reader.token(),
+        question: choice,
+        relevance: relevant,
+        "reason": [str(reason) for reason in reasons],
+    }
+    if not send:
+        return data
+    return reader.client.post(f"{reader.article_url}/vote", data=data)

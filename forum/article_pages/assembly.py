@@ -10,6 +10,13 @@ from forum.comments.spam import page_stamp
 from forum.models import Article
 from forum.notices.page import reader_notice
 from forum.polls.forms import build_poll_form
+from forum.polls.reasons import (
+    MIN_VOTERS_SHOWN,
+    offered_reasons,
+    reader_reasons,
+    reason_shares,
+    reasons_question,
+)
 from forum.polls.services import load_questions, poll_results
 from forum.readers import current_reader_hash
 
@@ -21,6 +28,7 @@ def render_article_page(
     show_results: bool = False,
     status: int = 200,
     poll_error: str | None = None,
+    ticked_reasons: frozenset[int] | None = None,
     comment_form=None,
     comment_error: str | None = None,
     comment_preview: str | None = None,
@@ -34,7 +42,7 @@ def render_article_page(
     """Render the whole page; the comment form (with its errors or preview) is re-shown."""
     reader_hash = current_reader_hash()
     questions = load_questions(article)
-    poll = _poll_context(questions, reader_hash, poll_form)
+    poll = _poll_context(article, questions, reader_hash, poll_form, ticked_reasons)
     discussion = discussion_context(
         article,
         viewer_for(reader_hash, questions),
@@ -67,20 +75,52 @@ def render_article_page(
 def render_poll_section(article: Article, *, notice: str) -> str:
     """The poll section alone, with the results, the reader's answers and a notice: the
     answer to a vote sent from the page (static/js/forum.js swaps it in place)."""
-    poll = _poll_context(article.questions, current_reader_hash())
+    poll = _poll_context(article, article.questions, current_reader_hash())
     return render_template(
         "polls/_poll.html", article=article, **poll, poll_notice=notice, show_results=True
     )
 
 
-def _poll_context(questions, reader_hash: str | None, poll_form=None) -> dict:
-    """The results, and the form filled in with the reader's answers unless one is given."""
+def _poll_context(
+    article: Article,
+    questions,
+    reader_hash: str | None,
+    poll_form=None,
+    ticked_reasons: frozenset[int] | None = None,
+) -> dict:
+    """The results, and the form filled in with the reader's answers and reasons unless
+    a form is given (then the reasons it sent)."""
     results = poll_results(questions, reader_hash)
     if poll_form is None:
         poll_form = build_poll_form(questions, data=_current_answers(results))
     # A visitor without an id sends the page's stamp with the vote (article_pages.first_vote).
     stamp = page_stamp() if reader_hash is None else None
-    return {"poll": results, "poll_form": poll_form, "ballot_token": stamp}
+    return {
+        "poll": results,
+        "poll_form": poll_form,
+        "ballot_token": stamp,
+        **_reasons_context(article, questions, results, reader_hash, ticked_reasons),
+    }
+
+
+def _reasons_context(article, questions, results, reader_hash, ticked) -> dict:
+    """The reasons the form offers (cached under the article's version), those the reader
+    ticked, and the shares per answer shown with the results (a query each at most)."""
+    question = reasons_question(questions)
+    offered = offered_reasons(article) if question is not None else []
+    if not offered:
+        return {"reasons": [], "ticked_reasons": frozenset(), "reason_shares": []}
+    result = next(q for q in results.questions if q.id == question.id)
+    if ticked is None and result.reader_choice_id is not None:
+        ticked = reader_reasons(question.id, reader_hash)
+    voters = {choice.id: choice.count for choice in result.choices}
+    return {
+        "reasons": offered,
+        "reasons_question_id": question.id,
+        "ticked_reasons": ticked or frozenset(),
+        "reason_shares": reason_shares(question, voters, offered),
+        "reasons_min_voters": MIN_VOTERS_SHOWN,
+    }
 
 
 def _current_answers(results) -> dict:

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import case, func, literal, select
 
-from forum.comments.thread import STANCE_OF_CHOICE, STANCE_QUESTION_KEY
+from forum.comments.thread import STANCE_OF_CHOICE
 from forum.extensions import db
 from forum.models import Article, Comment, PollChoice, PollQuestion, Vote
+from forum.models.articles import CREDIBILITY_QUESTION_KEY
 from forum.page_cache import article_key, cached
 
 # Comments shown per side: enough to read both cases, short enough to read side by side.
@@ -49,7 +50,7 @@ def _load_both_sides(article: Article, per_side: int) -> BothSides:
     newest), the first `per_side` of each side kept."""
     question_id = (
         select(PollQuestion.id)
-        .where(PollQuestion.article_id == article.id, PollQuestion.key == STANCE_QUESTION_KEY)
+        .where(PollQuestion.article_id == article.id, PollQuestion.key == CREDIBILITY_QUESTION_KEY)
         .scalar_subquery()
     )
     side = case(

@@ -22,11 +22,12 @@ from sqlalchemy import select
 
 from forum.articles.services import ArticleHead, get_article, get_article_head
 from forum.comments.page import SharedUsefulForm, discussion_settings, fill_token_fields
-from forum.comments.thread import STANCE_QUESTION_KEY, Viewer, build_threads
+from forum.comments.thread import Viewer, build_threads
 from forum.extensions import db
 from forum.languages.numbers import counted
 from forum.limits import rate_limit
 from forum.models import Article, Comment
+from forum.models.articles import CREDIBILITY_QUESTION_KEY
 from forum.page_cache import article_key, cached
 from forum.parsing import bounded_int
 from forum.polls.services import load_questions, poll_results
@@ -149,7 +150,7 @@ def _render_new_comments(article: Article, since: int) -> list[dict]:
     if not comments:
         return []
     questions = load_questions(article)
-    question_id = next((q.id for q in questions if q.key == STANCE_QUESTION_KEY), None)
+    question_id = next((q.id for q in questions if q.key == CREDIBILITY_QUESTION_KEY), None)
     viewer = Viewer(None, question_id, discussion_settings(), 1, personal=False)
     nodes = build_threads(comments, [], viewer)
     return [

@@ -29,6 +29,7 @@ from forum.models import Article, Comment
 from forum.parsing import bounded_int
 from forum.polls.ballot import Outcome, record_ballot
 from forum.polls.forms import build_poll_form
+from forum.polls.reasons import FIELD as REASONS_FIELD
 from forum.polls.services import get_article_with_poll, load_questions
 from forum.readers import (
     current_address_hash,
@@ -113,16 +114,34 @@ def _refused_vote(slug: str, outcome: Outcome):
         abort(404)
     article = get_article_with_poll(slug) or abort(404)
     form = build_poll_form(article.questions)
+    # The reasons as sent, back in their boxes (those that name one the form offers).
+    ticked = frozenset(bounded_int(value) for value in request.form.getlist(REASONS_FIELD))
     if outcome is Outcome.POLL_CLOSED:
         return render_article_page(
             article,
             poll_form=form,
             status=409,
             poll_error=_("Ce sondage est clos : il n'accepte plus de votes ni de changements."),
+            ticked_reasons=ticked,
+        )
+    if outcome is Outcome.UNKNOWN_REASON:
+        return render_article_page(
+            article,
+            poll_form=form,
+            status=400,
+            poll_error=_(
+                "Votre vote n'a pas été enregistré : cochez seulement des raisons de la liste "
+                "proposée, chacune une fois."
+            ),
+            ticked_reasons=ticked,
         )
     form.validate()  # each question's own message
     return render_article_page(
-        article, poll_form=form, status=400, poll_error=_("Votre vote n'a pas été enregistré.")
+        article,
+        poll_form=form,
+        status=400,
+        poll_error=_("Votre vote n'a pas été enregistré."),
+        ticked_reasons=ticked,
     )
 
 

@@ -8,6 +8,24 @@ from datetime import datetime
 from pathlib import Path
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "articles"
+# The reasons a reader may tick with their answer to the credibility question, when the
+# file gives none (`reasons = [...]`), by the article's language (forum.polls.reasons).
+DEFAULT_REASONS = {
+    "fr": (
+        "source floue",
+        "titre trompeur",
+        "faits vérifiables",
+        "source officielle",
+        "contexte manquant",
+    ),
+    "en": (
+        "vague source",
+        "misleading headline",
+        "verifiable facts",
+        "official source",
+        "missing context",
+    ),
+}
 
 
 class ContentError(ValueError):
@@ -41,6 +59,7 @@ class ArticleContent:
     body: str
     language: str = "fr"
     questions: tuple[QuestionContent, ...] = field(default_factory=tuple)
+    reasons: tuple[str, ...] = ()
 
 
 def read_content_dir(directory: Path = CONTENT_DIR) -> list[ArticleContent]:
@@ -68,6 +87,10 @@ def _article_from(meta: dict, body: str) -> ArticleContent:
     published = meta["published_at"]
     if published.tzinfo is not None:
         published = published.replace(tzinfo=None) - published.utcoffset()
+    language = meta.get("language", "fr")
+    reasons = meta.get("reasons", DEFAULT_REASONS.get(language, DEFAULT_REASONS["fr"]))
+    if not isinstance(reasons, list | tuple) or not all(isinstance(r, str) for r in reasons):
+        raise TypeError("reasons: expected a list of strings")
     return ArticleContent(
         slug=meta["slug"],
         title=meta["title"],
@@ -78,8 +101,9 @@ def _article_from(meta: dict, body: str) -> ArticleContent:
         poll_prompt=meta.get("poll_prompt", ""),
         discussion_prompt=meta.get("discussion_prompt", ""),
         body=body,
-        language=meta.get("language", "fr"),
+        language=language,
         questions=tuple(_question_from(q) for q in meta.get("questions", [])),
+        reasons=tuple(reasons),
     )
 
 

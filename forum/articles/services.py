@@ -10,7 +10,7 @@ from forum.articles.content import ArticleContent, QuestionContent
 from forum.database import single_statement_connection
 from forum.extensions import db
 from forum.markdown import render_article
-from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, utcnow
+from forum.models import Article, ArticleReason, Comment, PollChoice, PollQuestion, Vote, utcnow
 from forum.models.articles import COUNTED_VOTE_STATUSES
 
 
@@ -98,7 +98,9 @@ def _load_outcome(content: ArticleContent) -> str:
 def load_article_content(content: ArticleContent) -> bool:
     """Create or update one article by slug; return whether anything changed.
 
-    Votes, comments and the moderation settings of an existing article are never touched.
+    Votes, comments and the moderation settings of an existing article are never touched,
+    nor its list of reasons once it has one: the file's seeds a new article's, then staff
+    edit it (forum.polls.reasons).
     """
     article = get_article(content.slug)
     if article is None:
@@ -110,6 +112,7 @@ def load_article_content(content: ArticleContent) -> bool:
     db.session.flush()
     for position, question in enumerate(content.questions):
         changed |= _load_question(article, question, position)
+    changed |= _seed_reasons(article, content.reasons)
     if changed:
         article.updated_at = utcnow()
     return changed
@@ -161,6 +164,20 @@ def _load_question(article: Article, content: QuestionContent, position: int) ->
         else:
             changed |= _assign(current, {"label": choice.label, "stance": choice.stance})
     return changed
+
+
+def _seed_reasons(article: Article, labels: tuple[str, ...]) -> bool:
+    """Give an article that has no reasons yet (retired ones count) the file's list."""
+    has_reasons = db.session.execute(
+        select(ArticleReason.id).where(ArticleReason.article_id == article.id).limit(1)
+    ).first()
+    if has_reasons or not labels:
+        return False
+    db.session.add_all(
+        ArticleReason(article_id=article.id, position=position, label=label)
+        for position, label in enumerate(labels)
+    )
+    return True
 
 
 def _assign(obj, values: dict) -> bool:

@@ -15,7 +15,6 @@ from markupsafe import Markup
 from forum.comments.forms import CommentForm, UsefulForm
 from forum.comments.services import Author, Settings, remembered_pseudonym
 from forum.comments.thread import (
-    STANCE_QUESTION_KEY,
     Discussion,
     Viewer,
     has_footprint,
@@ -25,6 +24,7 @@ from forum.comments.thread import (
 )
 from forum.cross_origin import token_field
 from forum.models import Article, Comment, PollQuestion
+from forum.models.articles import CREDIBILITY_QUESTION_KEY
 from forum.moderation.policy import active_ban, ban_notice
 from forum.page_cache import article_key, cached
 from forum.polls.services import load_questions
@@ -60,7 +60,7 @@ def discussion_settings() -> Settings:
 
 
 def viewer_for(reader_hash: str | None, questions: list[PollQuestion]) -> Viewer:
-    question_id = next((q.id for q in questions if q.key == STANCE_QUESTION_KEY), None)
+    question_id = next((q.id for q in questions if q.key == CREDIBILITY_QUESTION_KEY), None)
     return Viewer(
         reader_hash,
         question_id,

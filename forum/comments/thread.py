@@ -14,8 +14,8 @@ from forum.page_cache import article_key, cached
 
 SORTS = ("recent", "oldest", "useful", "changed_minds")
 STANCES = ("credible", "not_credible", "neutral", "none")
-# The poll question whose answer is shown beside each comment, and what its choices mean.
-STANCE_QUESTION_KEY = "credibility"
+# What the choices of the credibility question (whose answer is shown beside each comment,
+# forum.models.articles.CREDIBILITY_QUESTION_KEY) mean.
 STANCE_OF_CHOICE = {"positive": "credible", "negative": "not_credible", "neutral": "neutral"}
 # A long thread shows its first replies, and a link to the others, so that a page of
 # threads stays readable; a thread with at most two more replies is shown whole.

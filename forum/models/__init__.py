@@ -1,6 +1,14 @@
 """The data model, one module per area; import models from here."""
 
-from forum.models.articles import Article, PollChoice, PollQuestion, Vote, VoteChange
+from forum.models.articles import (
+    Article,
+    ArticleReason,
+    PollChoice,
+    PollQuestion,
+    Vote,
+    VoteChange,
+    VoteReason,
+)
 from forum.models.comments import ChangedMindMark, Comment, CommentVote, Flag, SpentStamp
 from forum.models.moderation import AuditEntry, Ban, WordRule
 from forum.models.notices import Notice, NoticeFeed, NoticeMail
@@ -10,6 +18,7 @@ from forum.models.time import utcnow
 
 __all__ = [
     "Article",
+    "ArticleReason",
     "AuditEntry",
     "Ban",
     "ChangedMindMark",
@@ -26,6 +35,7 @@ __all__ = [
     "User",
     "Vote",
     "VoteChange",
+    "VoteReason",
     "WordRule",
     "utcnow",
 ]

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
 from forum.models.time import utcnow
 
 PREMODERATION_MODES = ("none", "first", "all")
+# The question whose answer is the reader's stance, and which the reasons explain.
+CREDIBILITY_QUESTION_KEY = "credibility"
 
 
 class Article(db.Model):
@@ -39,6 +41,24 @@ class Article(db.Model):
     questions: Mapped[list[PollQuestion]] = relationship(
         back_populates="article", order_by="PollQuestion.position"
     )
+
+
+class ArticleReason(db.Model):
+    """A reason readers may tick with their answer to the credibility question.
+
+    Staff edit the list (forum.polls.reasons); a reason taken off the list is retired, not
+    deleted: the readers' ticks stay theirs (shown, exported, erased), out of the form and
+    the shares, and count again if the reason comes back.
+    """
+
+    __tablename__ = "article_reasons"
+    __table_args__ = (UniqueConstraint("article_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(60))
+    retired: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class PollQuestion(db.Model):
@@ -120,3 +140,17 @@ class VoteChange(db.Model):
     from_choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
     to_choice_id: Mapped[int] = mapped_column(ForeignKey("poll_choices.id", ondelete="CASCADE"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VoteReason(db.Model):
+    """A reason a reader ticked with their vote, keyed like the vote (question, reader):
+    changing the vote replaces them (forum.polls.ballot)."""
+
+    __tablename__ = "vote_reasons"
+    __table_args__ = (UniqueConstraint("question_id", "reader_hash", "reason_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("poll_questions.id", ondelete="CASCADE"))
+    # The export and the erasure find a reader's reasons by their hash.
+    reader_hash: Mapped[str] = mapped_column(String(64), index=True)
+    reason_id: Mapped[int] = mapped_column(ForeignKey("article_reasons.id", ondelete="CASCADE"))

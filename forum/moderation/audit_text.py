@@ -20,6 +20,9 @@ from forum.languages.numbers import counted
 from forum.models import AuditEntry
 from forum.moderation.forms import BAN_CHOICES, PENDING_LABELS, PREMODERATION_CHOICES
 
+# Between the labels of a list of reasons, in an article_settings entry's details.
+REASONS_SEPARATOR = " | "
+
 # What the actor did, after their name. Every code a service can write has one
 # (tests/test_audit_text.py reads the code to check it).
 ACTION_SENTENCES = {
@@ -178,6 +181,13 @@ def _setting_change(name: str, before: str, after: str) -> str | None:
                 before=modes[before],
                 after=modes[after],
             )
+    if name == "reasons":
+        none = _("aucune")
+        return _(
+            "raisons proposées : %(before)s devient %(after)s",
+            before=_quoted_labels(before) or none,
+            after=_quoted_labels(after) or none,
+        )
     if name == "flag_threshold":
         general = _("réglage général")
         return _(
@@ -186,6 +196,12 @@ def _setting_change(name: str, before: str, after: str) -> str | None:
             after=general if after == "None" else after,
         )
     return None
+
+
+def _quoted_labels(labels: str) -> str:
+    return ", ".join(
+        _("« %(word)s »", word=label) for label in labels.split(REASONS_SEPARATOR) if label
+    )
 
 
 def _word(lists: dict) -> Callable[[str], list[str] | None]:

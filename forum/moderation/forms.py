@@ -11,9 +11,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from forum.polls.reasons import LABEL_MAX, MAX_REASONS, reason_lines
 
 REJECT_REASONS = [
     SelectChoice("spam", _l("Publicité ou spam")),
@@ -117,6 +121,24 @@ class ArticleSettingsForm(FlaskForm):
             NumberRange(min=1, max=100, message=_l("Indiquez un nombre entre 1 et 100.")),
         ],
     )
+    reasons = TextAreaField(
+        _l("Raisons proposées aux votants (une par ligne)"),
+        validators=[Length(max=MAX_REASONS * (LABEL_MAX + 2) + 200)],
+    )
+
+    def validate_reasons(self, field) -> None:
+        labels = reason_lines(field.data or "")
+        if len(labels) > MAX_REASONS:
+            raise ValidationError(_l("Proposez au plus %(num)s raisons.", num=MAX_REASONS))
+        if any(len(label) > LABEL_MAX for label in labels):
+            raise ValidationError(
+                _l("Une raison tient en %(num)s caractères au plus.", num=LABEL_MAX)
+            )
+
+    @property
+    def reason_labels(self) -> list[str] | None:
+        """The list as typed; None when the form does not carry it (left as it is)."""
+        return None if self.reasons.data is None else reason_lines(self.reasons.data)
 
 
 class WordForm(FlaskForm):

@@ -12,8 +12,10 @@ from forum.extensions import db
 from forum.models import Article, AuditEntry, Ban, Comment, Flag, User, WordRule, utcnow
 from forum.models.articles import PREMODERATION_MODES
 from forum.models.moderation import WORD_KINDS
+from forum.moderation.audit_text import REASONS_SEPARATOR
 from forum.moderation.policy import normalize_words
 from forum.notices.services import record_reply_notice
+from forum.polls.reasons import set_offered_reasons
 
 BAN_DURATIONS: dict[str, timedelta | None] = {
     "24h": timedelta(hours=24),
@@ -201,8 +203,10 @@ def update_article_settings(
     poll_open: bool,
     premoderation: str,
     flag_threshold: int | None,
+    reasons: list[str] | None = None,
 ) -> bool:
-    """Apply the settings; record one audit entry listing what changed. False if nothing did."""
+    """Apply the settings and the reasons offered to voters; record one audit entry
+    listing what changed. False if nothing did."""
     if premoderation not in PREMODERATION_MODES:
         raise ActionRefused(_l("Mode de pré-modération inconnu."))
     wanted = {
@@ -216,6 +220,11 @@ def update_article_settings(
         for name, value in wanted.items()
         if getattr(article, name) != value
     ]
+    before, after = set_offered_reasons(article.id, reasons) if reasons is not None else ([], [])
+    if before != after:
+        changes.append(
+            f"reasons: {REASONS_SEPARATOR.join(before)} -> {REASONS_SEPARATOR.join(after)}"
+        )
     if not changes:
         return False
     for name, value in wanted.items():

@@ -30,6 +30,7 @@ from forum.moderation.queue import TABS, load_comments, load_queue
 from forum.moderation.reports import AuditFilters, audit_choices, load_audit, load_dashboard
 from forum.parsing import bounded_int
 from forum.polls.ballot import burst_rule
+from forum.polls.reasons import MAX_REASONS, offered_labels
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 bp.after_request(keep_out_of_caches)
@@ -180,11 +181,12 @@ def bulk_message(done: int, skipped: int) -> str:
 def articles():
     """List every article with its discussion settings."""
     rows = db.session.execute(db.select(Article).order_by(Article.published_at.desc())).scalars()
-    forms = [(article, _settings_form(article)) for article in rows]
-    return render_template("moderation/articles.html", forms=forms)
+    reasons = offered_labels()
+    forms = [(article, _settings_form(article, reasons.get(article.id, []))) for article in rows]
+    return render_template("moderation/articles.html", forms=forms, max_reasons=MAX_REASONS)
 
 
-def _settings_form(article: Article) -> ArticleSettingsForm:
+def _settings_form(article: Article, reasons: list[str]) -> ArticleSettingsForm:
     return ArticleSettingsForm(
         prefix=f"a{article.id}",
         formdata=None,
@@ -192,6 +194,7 @@ def _settings_form(article: Article) -> ArticleSettingsForm:
         poll_open="1" if article.poll_open else "0",
         premoderation=article.premoderation,
         flag_threshold=article.flag_threshold,
+        reasons="\n".join(reasons),
     )
 
 
@@ -271,6 +274,7 @@ def article_settings(slug: str):
         poll_open=form.poll_open.data == "1",
         premoderation=form.premoderation.data,
         flag_threshold=form.flag_threshold.data,
+        reasons=form.reason_labels,
     )
     db.session.commit()
     flash(

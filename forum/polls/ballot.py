@@ -9,7 +9,9 @@ refused: an office or a mobile carrier puts many readers behind one address), le
 the results until staff release them (forum.moderation.held_votes). All of the burst is marked too
 (its first votes included) so moderators can judge it. A vote by a reader who has commented
 on the article changes their stance badge and the summary per side, so it touches the
-article's cache version.
+article's cache version. Reasons ticked with the answer to the credibility question
+(forum.polls.reasons) must be among the article's offered ones, each once; they replace the
+reader's earlier ones.
 
 A vote is one statement, one round trip to the database: the ballot (the poll's questions
 and choices, and whether it is open) is read once per article version and kept by each
@@ -17,7 +19,9 @@ worker; the rules are checked here against it; the upsert writes only while the 
 still at that version (else the ballot is read again and checked again), and returns what
 the burst and the cache version need to know of the reader and the address, and the choice
 each row held before. Marking a burst, touching the cache version and keeping the history
-of a changed answer (vote_changes) are statements of their own, when they are needed.
+of a changed answer (vote_changes) and replacing the reader's reasons are statements of
+their own, when they are needed: a vote without reasons, by a reader who had none, is the
+upsert alone.
 On PostgreSQL each statement commits on its own (forum.database.autocommit_statements):
 the upsert is atomic, and a burst left unmarked by a crash right after it is marked by the
 address's next vote.
@@ -37,10 +41,12 @@ from sqlalchemy import (
     String,
     bindparam,
     case,
+    cast,
     exists,
     false,
     func,
     literal,
+    null,
     select,
     union_all,
     update,
@@ -52,10 +58,21 @@ from werkzeug.datastructures import MultiDict
 
 from forum.database import autocommit_statements, is_deadlock
 from forum.extensions import db
-from forum.models import Article, Comment, PollChoice, PollQuestion, Vote, VoteChange, utcnow
-from forum.models.articles import COUNTED_VOTE_STATUSES
+from forum.models import (
+    Article,
+    ArticleReason,
+    Comment,
+    PollChoice,
+    PollQuestion,
+    Vote,
+    VoteChange,
+    VoteReason,
+    utcnow,
+)
+from forum.models.articles import COUNTED_VOTE_STATUSES, CREDIBILITY_QUESTION_KEY
 from forum.page_cache import changed_page, changes_pages
 from forum.parsing import bounded_int
+from forum.polls.reasons import FIELD as REASONS_FIELD
 
 ATTEMPTS = 3
 COUNTED, HELD = "counted", "held"
@@ -67,6 +84,8 @@ class Outcome(enum.Enum):
     UNKNOWN_ARTICLE = "unknown article"
     POLL_CLOSED = "poll closed"
     INCOMPLETE = "incomplete"  # a question unanswered, or answered with another's choice
+    # A reason that is not one of the offered ones (unknown, not a number), or sent twice.
+    UNKNOWN_REASON = "unknown reason"
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,8 @@ class Ballot:
     version: int
     poll_open: bool
     choices: dict[int, frozenset[int]]  # each question's choice ids
+    reasons_question: int | None = None  # the credibility question, which reasons explain
+    reasons: frozenset[int] = frozenset()  # the ids of the reasons offered
 
     def complete_answers(self, form: MultiDict[str, str]) -> dict[int, int] | None:
         """The form's answer to each question, when it is one of that question's choices."""
@@ -101,6 +122,14 @@ class Ballot:
                 return None
             answers[question_id] = choice
         return answers or None
+
+    def ticked_reasons(self, form: MultiDict[str, str]) -> list[int] | None:
+        """The offered reasons the form ticks, each once; None if it sends anything else."""
+        raw = form.getlist(REASONS_FIELD)
+        ticked = [bounded_int(value) for value in raw]
+        if len(set(ticked)) != len(raw) or not self.reasons.issuperset(ticked):
+            return None
+        return ticked
 
 
 @dataclass(frozen=True)
@@ -115,6 +144,7 @@ class Standing:
     reader_in_window: bool
     # (question, from choice, to choice) of each answer this ballot changed.
     changes: list[tuple[int, int, int]]
+    reader_had_reasons: bool = False
 
 
 def record_ballot(
@@ -151,7 +181,7 @@ def _record(
     kept = current_app.extensions.setdefault(BALLOTS, {}).get(slug)
     ballot, fresh = kept or read_ballot(slug), kept is None
     while True:
-        outcome, answers = judge(ballot, form)
+        outcome, answers, reasons = judge(ballot, form)
         if answers is not None:
             standing = _upsert_votes(ballot, answers, reader_hash, address_hash, rule, now)
             if standing is not None:
@@ -168,19 +198,27 @@ def _record(
         changed_page(ballot.article_id)
     if standing.changes:
         _keep_changes(standing.changes, reader_hash, now)
+    if reasons or standing.reader_had_reasons:
+        _replace_reasons(ballot.reasons_question, reader_hash, reasons, standing.reader_had_reasons)
     return Outcome.RECORDED
 
 
 def judge(
     ballot: Ballot | None, form: MultiDict[str, str]
-) -> tuple[Outcome, dict[int, int] | None]:
-    """What the rules make of this form, with its answers when they are to be recorded."""
+) -> tuple[Outcome, dict[int, int] | None, list[int]]:
+    """What the rules make of this form, with its answers and reasons when they are to be
+    recorded."""
     if ballot is None:
-        return Outcome.UNKNOWN_ARTICLE, None
+        return Outcome.UNKNOWN_ARTICLE, None, []
     if not ballot.poll_open:
-        return Outcome.POLL_CLOSED, None
+        return Outcome.POLL_CLOSED, None, []
     answers = ballot.complete_answers(form)
-    return (Outcome.RECORDED, answers) if answers else (Outcome.INCOMPLETE, None)
+    if not answers:
+        return Outcome.INCOMPLETE, None, []
+    reasons = ballot.ticked_reasons(form)
+    if reasons is None:
+        return Outcome.UNKNOWN_REASON, None, []
+    return Outcome.RECORDED, answers, reasons
 
 
 def read_ballot(slug: str) -> Ballot | None:
@@ -191,12 +229,22 @@ def read_ballot(slug: str) -> Ballot | None:
         ballots.pop(slug, None)
         return None
     choices: dict[int, set[int]] = {}
-    for _id, _version, _open, question_id, choice_id in rows:
+    reasons, reasons_question = set(), None
+    for _id, _version, _open, question_id, key, choice_id, reason_id in rows:
         if question_id is not None and choice_id is not None:
             choices.setdefault(question_id, set()).add(choice_id)
+        if key == CREDIBILITY_QUESTION_KEY:
+            reasons_question = question_id
+        if reason_id is not None:
+            reasons.add(reason_id)
     article_id, version, poll_open, *_ = rows[0]
     ballot = Ballot(
-        article_id, version, poll_open, {q: frozenset(ids) for q, ids in choices.items()}
+        article_id,
+        version,
+        poll_open,
+        {q: frozenset(ids) for q, ids in choices.items()},
+        reasons_question,
+        frozenset(reasons) if reasons_question is not None else frozenset(),
     )
     ballots[slug] = ballot
     return ballot
@@ -205,20 +253,29 @@ def read_ballot(slug: str) -> Ballot | None:
 @cache
 def _ballot_query():
     # Built once, with its values as parameters (and on the tables, not the ORM classes):
-    # a vote then skips building the statement, its cache key and the ORM's layer.
+    # a vote then skips building the statement, its cache key and the ORM's layer. The
+    # offered reasons come in rows of their own (joined, they would multiply the choices).
     articles, questions, choices = Article.__table__, PollQuestion.__table__, PollChoice.__table__
-    return (
-        select(
-            articles.c.id,
-            articles.c.cache_version,
-            articles.c.poll_open,
-            questions.c.id,
-            choices.c.id,
-        )
+    reasons = ArticleReason.__table__
+    article = (articles.c.id, articles.c.cache_version, articles.c.poll_open)
+    poll = (
+        select(*article, questions.c.id, questions.c.key, choices.c.id, cast(null(), Integer))
         .outerjoin(questions, questions.c.article_id == articles.c.id)
         .outerjoin(choices, choices.c.question_id == questions.c.id)
         .where(articles.c.slug == bindparam("slug"))
     )
+    offered = (
+        select(
+            *article,
+            cast(null(), Integer),
+            cast(null(), String),
+            cast(null(), Integer),
+            reasons.c.id,
+        )
+        .join(reasons, reasons.c.article_id == articles.c.id)
+        .where(articles.c.slug == bindparam("slug"), reasons.c.retired.is_(False))
+    )
+    return union_all(poll, offered)
 
 
 def is_burst(rule: BurstRule, other_voters: int, reader_in_window: bool) -> bool:
@@ -245,6 +302,7 @@ def _upsert_votes(
         "now": now,
         "since": now - rule.window,
         "burst_voters": max(rule.voters, 0),
+        "reasons_question": ballot.reasons_question,
     }
     for row, (question_id, choice_id) in enumerate(sorted(answers.items())):
         values[f"question_{row}"], values[f"choice_{row}"] = question_id, choice_id
@@ -263,6 +321,7 @@ def _upsert_votes(
             for row in rows
             if row.previous_choice_id is not None and row.previous_choice_id != row.choice_id
         ],
+        rows[0].had_reasons,
     )
 
 
@@ -361,7 +420,14 @@ def _new_vote_status():
 def _standing_of_reader_and_address():
     votes, from_address, other_voters = _address_window("address_votes")
     reader = bindparam("reader", type_=String)
+    vote_reasons = VoteReason.__table__
     return (
+        exists()
+        .where(
+            vote_reasons.c.question_id == bindparam("reasons_question", type_=Integer),
+            vote_reasons.c.reader_hash == reader,
+        )
+        .label("had_reasons"),
         exists()
         .where(
             Comment.__table__.c.reader_hash == reader,
@@ -389,6 +455,37 @@ def _keep_changes(changes: list[tuple[int, int, int]], reader_hash: str, now: da
             for question_id, from_choice, to_choice in changes
         ],
     )
+
+
+def _replace_reasons(
+    question_id: int, reader_hash: str, reasons: list[int], had_reasons: bool
+) -> None:
+    """The reader's reasons become these: the new ones added (those already there kept),
+    then the others deleted; a statement each, only when there is something to add or to
+    delete. In that order, each statement is whole on its own (PostgreSQL commits each as it
+    runs): a page read between them sees the old reasons with the new, never none. They are
+    not in the page's cached parts: the shares are read with the results, as counts are."""
+    vote_reasons = VoteReason.__table__
+    if reasons:
+        dialect = db.session.get_bind().dialect.name
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(vote_reasons)
+        db.session.execute(
+            insert.on_conflict_do_nothing(
+                index_elements=["question_id", "reader_hash", "reason_id"]
+            ),
+            [
+                {"question_id": question_id, "reader_hash": reader_hash, "reason_id": reason}
+                for reason in reasons
+            ],
+        )
+    if had_reasons:
+        db.session.execute(
+            vote_reasons.delete().where(
+                vote_reasons.c.question_id == question_id,
+                vote_reasons.c.reader_hash == reader_hash,
+                vote_reasons.c.reason_id.not_in(reasons),
+            )
+        )
 
 
 def _mark_burst(address_hash: str, since: datetime) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from forum.extensions import db
 from forum.models import (
     Article,
+    ArticleReason,
     AuditEntry,
     Ban,
     ChangedMindMark,
@@ -24,6 +25,7 @@ from forum.models import (
     Reader,
     Vote,
     VoteChange,
+    VoteReason,
     utcnow,
 )
 from forum.notices.services import erase_notices, reader_feed, replies_received
@@ -56,6 +58,18 @@ class VoteChangeRecord:
     from_choice: str
     to_choice: str
     changed_at: datetime
+
+
+@dataclass(frozen=True)
+class VoteReasonRecord:
+    """A reason ticked with a vote (forum.polls.reasons); `offered` is False once staff
+    took it off the article's list (kept, no longer shown in the figures)."""
+
+    article_slug: str
+    article_title: str
+    question: str
+    reason: str
+    offered: bool
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,7 @@ class ReaderData:
     first_seen: datetime | None
     votes: list[VoteRecord] = field(default_factory=list)
     vote_changes: list[VoteChangeRecord] = field(default_factory=list)
+    vote_reasons: list[VoteReasonRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
     useful_marks: list[MarkRecord] = field(default_factory=list)
     changed_mind_marks: list[MarkRecord] = field(default_factory=list)
@@ -164,6 +179,7 @@ class ReaderData:
             self.pseudonym
             or self.votes
             or self.vote_changes
+            or self.vote_reasons
             or self.comments
             or self.useful_marks
             or self.changed_mind_marks
@@ -200,6 +216,7 @@ def load_reader_data(reader_hash: str) -> ReaderData:
         first_seen=reader.created_at if reader else None,
         votes=_votes(reader_hash),
         vote_changes=_vote_changes(reader_hash),
+        vote_reasons=_vote_reasons(reader_hash),
         comments=_comments(reader_hash),
         useful_marks=_marks(CommentVote, reader_hash),
         changed_mind_marks=_marks(ChangedMindMark, reader_hash),
@@ -255,6 +272,25 @@ def _vote_changes(reader_hash: str) -> list[VoteChangeRecord]:
         .join(after, after.id == VoteChange.to_choice_id)
         .where(VoteChange.reader_hash == reader_hash)
         .order_by(VoteChange.changed_at, VoteChange.id),
+    )
+
+
+def _vote_reasons(reader_hash: str) -> list[VoteReasonRecord]:
+    return _records(
+        VoteReasonRecord,
+        select(
+            Article.slug,
+            Article.title,
+            PollQuestion.prompt,
+            ArticleReason.label,
+            ~ArticleReason.retired,
+        )
+        .select_from(VoteReason)
+        .join(PollQuestion, PollQuestion.id == VoteReason.question_id)
+        .join(Article, Article.id == PollQuestion.article_id)
+        .join(ArticleReason, ArticleReason.id == VoteReason.reason_id)
+        .where(VoteReason.reader_hash == reader_hash)
+        .order_by(Article.id, ArticleReason.position, ArticleReason.id),
     )
 
 
@@ -371,8 +407,8 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
     Comments keep their place (replies of others stay in the thread) but lose their text,
     pseudonym, address hash and link to the reader. Votes, "utile" and "m'a fait changer
     d'avis" marks and flags are deleted and the counts they fed are decremented, the
-    history of changed votes with them; the notices of replies and the private feed are
-    deleted. Bans and the moderation log are kept.
+    history of changed votes and the reasons ticked with them; the notices of replies and
+    the private feed are deleted. Bans and the moderation log are kept.
     """
     pages = changes_pages(*_articles_touched_by(reader_hash))
     erasure = Erasure(
@@ -387,8 +423,10 @@ def erase_reader(reader_hash: str, default_flag_threshold: int) -> Erasure:
         ),
     )
     erase_notices(reader_hash)
-    # Only the poll's "changed minds" figure reads it: no page of its own to name.
+    # Only the poll's figures read them ("changed minds", the reasons' shares), with the
+    # results, never from a cached part: no page of their own to name.
     db.session.execute(delete(VoteChange).where(VoteChange.reader_hash == reader_hash))
+    db.session.execute(delete(VoteReason).where(VoteReason.reader_hash == reader_hash))
     db.session.execute(delete(Reader).where(Reader.reader_hash == reader_hash))
     db.session.expire_all()  # loaded comments no longer match their rows
     return erasure

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import ARTICLE_SLUG
 
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
@@ -22,3 +24,12 @@ def post(page, pseudonym: str, body: str) -> None:
     form.get_by_label("Votre commentaire").fill(body)
     form.get_by_role("button", name="Publier").click()
     page.get_by_text("Votre commentaire est publié.").wait_for()
+
+
+def tab_to(page, target, presses: int = 120) -> None:
+    """Press Tab until the target has the focus; fail if it never gets it."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    pytest.fail("the control cannot be reached with the Tab key")

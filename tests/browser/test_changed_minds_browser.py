@@ -10,19 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations
+from tests.browser.reader_helpers import tab_to
 from tests.conftest import ARTICLE_SLUG, add_comment
 
 pytestmark = pytest.mark.browser
 ARTICLE = f"/articles/{ARTICLE_SLUG}"
 BUTTON = re.compile(r"^M'a fait changer d'avis")
-
-
-def tab_to(page, target, presses: int = 120) -> None:
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    pytest.fail("the control cannot be reached with the Tab key")
 
 
 def test_a_reader_says_so_by_keyboard_without_javascript(app, page_without_js):
