@@ -16,9 +16,9 @@ from flask_login import current_user
 from sqlalchemy import case, func, literal, select
 
 from forum.article_pages.anonymous_page import sent_cookies_the_page_depends_on
-from forum.comments.thread import STANCE_QUESTION_KEY
 from forum.extensions import db
 from forum.models import Article, Comment, PollChoice, Vote, utcnow
+from forum.models.articles import CREDIBILITY_QUESTION_KEY
 from forum.page_cache import article_key, cached
 from forum.polls.history import PollHistory, VoteMarks, bucket_index, poll_history, vote_marks
 from forum.polls.services import load_questions
@@ -65,7 +65,7 @@ def load_over_time(article: Article) -> OverTime:
     questions = load_questions(article)
     history = poll_history(questions, article.published_at, utcnow())
     size = len(history.buckets)
-    stance_question = next((q.id for q in questions if q.key == STANCE_QUESTION_KEY), None)
+    stance_question = next((q.id for q in questions if q.key == CREDIBILITY_QUESTION_KEY), None)
     return OverTime(
         history,
         vote_marks(questions, article.published_at, size),
