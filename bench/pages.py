@@ -16,6 +16,7 @@ from forum.extensions import db
 ARTICLE_PATH = f"/articles/{SLUG}"
 VOTE_PATH = f"{ARTICLE_PATH}/vote"
 COMMENT_PATH = f"{ARTICLE_PATH}/comments"
+OVER_TIME_PATH = f"{ARTICLE_PATH}/resultats-dans-le-temps"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PAGE_LINK_RE = re.compile(r"\?page=(\d+)")
 CHOICE_RE = re.compile(r'name="(q_\d+)" required type="radio" value="(\d+)"')
@@ -61,7 +62,8 @@ def vote_form(html: str, token: str) -> str:
 
 
 def count_queries(url: str, deep_path: str) -> dict[str, int]:
-    """SQL statements per page, in process: first page cold then warm, and the deep page."""
+    """SQL statements per page, in process: first page cold then warm, the deep page, and
+    the results over time (cold)."""
     app = make_app(url)
     with _QueryCounter(app) as counter:
         client = app.test_client()
@@ -70,6 +72,7 @@ def count_queries(url: str, deep_path: str) -> dict[str, int]:
             ("first_cold", ARTICLE_PATH),
             ("first_warm", ARTICLE_PATH),
             ("deep", deep_path),
+            ("over_time", OVER_TIME_PATH),
         ):
             counter.count = 0
             status = client.get(path).status_code

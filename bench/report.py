@@ -12,6 +12,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 LOADS = (
     ("article", "article page"),
     ("deep", "deep page"),
+    ("over_time", "over time page"),
     ("vote", "vote POST"),
     ("comment", "comment POST"),
     ("live_304", "live 304"),
@@ -108,6 +109,17 @@ def _growth_targets(backend: str, small: dict, large: dict) -> list[dict]:
     sizes = f"{large['size']:,} / {small['size']:,}"
     same = {k: small["queries"][k] for k in ("first_cold", "first_warm")}
     other = {k: large["queries"][k] for k in ("first_cold", "first_warm")}
+    targets = []
+    if "over_time" in small["queries"] and "over_time" in large["queries"]:
+        # Issue 19: the results over time in a fixed number of queries, whatever the votes.
+        before, after = small["queries"]["over_time"], large["queries"]["over_time"]
+        targets.append(
+            _target(
+                f"{backend}: SQL queries per results-over-time page equal at {sizes}",
+                f"{after}/{before}",
+                before == after,
+            )
+        )
     return [
         _target(
             f"{backend}: first page p50 at {sizes} comments ≤ {P50_GROWTH_MAX}×",
@@ -120,6 +132,7 @@ def _growth_targets(backend: str, small: dict, large: dict) -> list[dict]:
             f"warm {other['first_warm']}/{same['first_warm']}",
             same == other,
         ),
+        *targets,
     ]
 
 

@@ -17,6 +17,7 @@ from bench.load import LoadResult, run_wrk
 from bench.pages import (
     ARTICLE_PATH,
     COMMENT_PATH,
+    OVER_TIME_PATH,
     VOTE_PATH,
     count_queries,
     credentials,
@@ -70,6 +71,7 @@ def load_app(base: str, url: str, engine, options: Options) -> dict:
     run["article"] = wrk(base + ARTICLE_PATH).as_dict()
     run.update(measure_bare(body, vote_form(html, signed.csrf_token), options, engine))
     run["deep"] = wrk(base + deep).as_dict()
+    run["over_time"] = wrk(base + OVER_TIME_PATH).as_dict()
     run["vote"] = count_rows(
         engine,
         "votes",

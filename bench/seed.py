@@ -11,7 +11,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -26,14 +26,28 @@ from forum.articles.services import load_articles
 from forum.comments.pseudonyms import fold_name
 from forum.extensions import db
 from forum.markdown import render_comment
-from forum.models import Article, Comment, CommentVote, PollChoice, PollQuestion, Reader, Vote
+from forum.models import (
+    Article,
+    ArticleReason,
+    Comment,
+    CommentVote,
+    PollChoice,
+    PollQuestion,
+    Reader,
+    Vote,
+    VoteChange,
+    VoteReason,
+)
+from forum.models.articles import CREDIBILITY_QUESTION_KEY
 from forum.models.time import utcnow
 
 BATCH = 5000
 THREAD_EVERY = 4  # one comment in four starts a thread: 25% threads, 75% replies
 MAX_DEPTH = 3  # forum's FORUM_MAX_DEPTH default
 MARKED_SHARE = 0.3  # comments with at least one "utile" mark
-SEEDED_TABLES = ("readers", "comments", "comment_votes", "votes")
+SEEDED_TABLES = ("readers", "comments", "comment_votes", "votes", "vote_changes", "vote_reasons")
+CHANGED_SHARE = 0.1  # readers who changed their credibility answer once
+REASONED_SHARE = 0.5  # readers who ticked one or two reasons with it
 
 
 @dataclass
@@ -74,7 +88,9 @@ def seed(url: str, size: int, *, seed_value: int = 7, progress: bool = True) -> 
         upgrade()
         article_id = load_article()
         ballot = _ballot(article_id)
-        rows = build_rows(article_id, ballot, size, random.Random(seed_value))
+        rows = build_rows(
+            article_id, ballot, _credibility(article_id), size, random.Random(seed_value)
+        )
         stream = sys.stderr if progress else _Silent()
         bar = Progress(
             f"seed {db.engine.dialect.name} {size:,}", sum(map(len, rows.values())), stream
@@ -142,21 +158,42 @@ def _ballot(article_id: int) -> dict[int, list[int]]:
     return ballot
 
 
+def _credibility(article_id: int) -> tuple[int, list[int]]:
+    """The credibility question's id and the article's reason ids."""
+    question = db.session.execute(
+        select(PollQuestion.id).where(
+            PollQuestion.article_id == article_id, PollQuestion.key == CREDIBILITY_QUESTION_KEY
+        )
+    ).scalar_one()
+    reasons = db.session.execute(
+        select(ArticleReason.id).where(ArticleReason.article_id == article_id)
+    ).scalars()
+    return question, list(reasons)
+
+
 def reader_hash(number: int) -> str:
     return hashlib.sha256(f"bench-reader-{number}".encode()).hexdigest()
 
 
 def build_rows(
-    article_id: int, ballot: dict[int, list[int]], size: int, rng: random.Random
+    article_id: int,
+    ballot: dict[int, list[int]],
+    credibility: tuple[int, list[int]],
+    size: int,
+    rng: random.Random,
 ) -> dict[str, list[dict]]:
     readers = max(10, size // 5)
     hashes = [reader_hash(n) for n in range(readers)]
     comments = build_comments(article_id, size, hashes, rng)
+    votes = build_votes(ballot, hashes, comments[0]["created_at"], rng)
+    question_id, reasons = credibility
     return {
         "readers": [_reader_row(n, hashes[n]) for n in range(readers)],
         "comments": comments,
         "comment_votes": build_marks(comments, hashes, rng),
-        "votes": build_votes(ballot, hashes, rng),
+        "votes": votes,
+        "vote_changes": build_changes(votes, ballot[question_id], question_id, rng),
+        "vote_reasons": build_reasons(hashes, question_id, reasons, rng),
     }
 
 
@@ -248,12 +285,17 @@ def build_marks(comments: list[dict], hashes: list[str], rng: random.Random) -> 
     return marks
 
 
-def build_votes(ballot: dict[int, list[int]], hashes: list[str], rng: random.Random) -> list[dict]:
-    """Every seeded reader answers every question (so commenters carry a stance)."""
+def build_votes(
+    ballot: dict[int, list[int]], hashes: list[str], since: datetime, rng: random.Random
+) -> list[dict]:
+    """Every seeded reader answers every question (so commenters carry a stance), at a time
+    spread over the discussion's span (the results over time have hours and days to show)."""
     now = utcnow()
+    span = max((now - since).total_seconds(), 1.0)
     votes = []
     for hashed in hashes:
         address = hashlib.sha256(f"address-{hashed}".encode()).hexdigest()
+        cast = since + timedelta(seconds=rng.uniform(0, span))
         for question_id, choices in ballot.items():
             votes.append(
                 {
@@ -263,14 +305,68 @@ def build_votes(ballot: dict[int, list[int]], hashes: list[str], rng: random.Ran
                     "reader_hash": hashed,
                     "address_hash": address,
                     "burst": False,
-                    "created_at": now,
-                    "updated_at": now,
+                    "previous_choice_id": None,
+                    "created_at": cast,
+                    "updated_at": cast,
                 }
             )
     return votes
 
 
-TABLES = {"readers": Reader, "comments": Comment, "comment_votes": CommentVote, "votes": Vote}
+def build_changes(
+    votes: list[dict], choices: list[int], question_id: int, rng: random.Random
+) -> list[dict]:
+    """Some readers changed their credibility answer once, after casting it: the vote holds
+    the new answer and its previous one, the history the change."""
+    now = utcnow()
+    changes = []
+    for vote in votes:
+        if vote["question_id"] != question_id or rng.random() >= CHANGED_SHARE:
+            continue
+        earlier = rng.choice([c for c in choices if c != vote["choice_id"]])
+        changed_at = vote["created_at"] + (now - vote["created_at"]) * rng.random()
+        vote.update(previous_choice_id=earlier, updated_at=changed_at)
+        changes.append(
+            {
+                "id": len(changes) + 1,
+                "question_id": question_id,
+                "reader_hash": vote["reader_hash"],
+                "from_choice_id": earlier,
+                "to_choice_id": vote["choice_id"],
+                "changed_at": changed_at,
+            }
+        )
+    return changes
+
+
+def build_reasons(
+    hashes: list[str], question_id: int, reasons: list[int], rng: random.Random
+) -> list[dict]:
+    """Half the readers ticked one or two of the article's reasons with their answer."""
+    ticks = []
+    for hashed in hashes:
+        if not reasons or rng.random() >= REASONED_SHARE:
+            continue
+        for reason_id in rng.sample(reasons, min(len(reasons), rng.randint(1, 2))):
+            ticks.append(
+                {
+                    "id": len(ticks) + 1,
+                    "question_id": question_id,
+                    "reader_hash": hashed,
+                    "reason_id": reason_id,
+                }
+            )
+    return ticks
+
+
+TABLES = {
+    "readers": Reader,
+    "comments": Comment,
+    "comment_votes": CommentVote,
+    "votes": Vote,
+    "vote_changes": VoteChange,
+    "vote_reasons": VoteReason,
+}
 
 
 def insert_rows(connection: Connection, rows: dict[str, list[dict]], bar: Progress) -> None:

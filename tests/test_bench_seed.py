@@ -69,6 +69,31 @@ def test_seeded_discussion_has_threads_replies_marks_and_votes(seeded):
     assert lengths[0] >= 40 and lengths[1] >= 300
 
 
+def test_seeded_votes_have_times_a_history_and_reasons(seeded):
+    # What the results over time and the reasons' shares (issue 19) are measured on.
+    _url, _summary, engine = seeded
+    with engine.connect() as connection:
+        readers = table_counts(connection)["readers"]
+        hours = connection.execute(
+            text("SELECT COUNT(DISTINCT created_at) FROM votes")
+        ).scalar_one()
+        mismatched = connection.execute(
+            text(
+                "SELECT COUNT(*) FROM vote_changes c JOIN votes v"
+                " ON v.question_id = c.question_id AND v.reader_hash = c.reader_hash"
+                " WHERE v.choice_id != c.to_choice_id OR v.previous_choice_id != c.from_choice_id"
+                " OR c.changed_at < v.created_at"
+            )
+        ).scalar_one()
+        changes = connection.execute(text("SELECT COUNT(*) FROM vote_changes")).scalar_one()
+        reasoned = connection.execute(
+            text("SELECT COUNT(DISTINCT reader_hash) FROM vote_reasons")
+        ).scalar_one()
+    assert hours == readers, "each reader votes at a time of their own"
+    assert 0 < changes < 0.25 * readers and mismatched == 0
+    assert 0.3 * readers < reasoned < 0.7 * readers
+
+
 def test_seeding_again_starts_from_an_empty_database(seeded):
     url, _summary, engine = seeded
     seed(url, 40, progress=False)
