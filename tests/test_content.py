@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from forum.articles.content import ContentError, read_content_file
@@ -97,3 +98,26 @@ def test_content_load_says_created_for_a_new_article(app, runner, tmp_path):
     result = runner.invoke(args=["content", "load", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "un-nouvel-article: created"
+
+
+@pytest.mark.parametrize(
+    ("reasons", "message"),
+    [
+        ('["' + "x" * 61 + '"]', "must have 1 to 60 characters"),
+        ('["a", "b", "c", "d", "e", "f", "g", "h", "i"]', "at most 8, not 9"),
+        ('["source floue", "   "]', "must have 1 to 60 characters"),
+        ('["source floue", "Source floue"]', "each reason once"),
+    ],
+)
+def test_content_load_refuses_reasons_the_settings_would_refuse(
+    app, runner, tmp_path, reasons, message
+):
+    source = next(Path(app.root_path, "content", "articles").glob("*.md"))
+    text = source.read_text(encoding="utf-8")
+    slug = next(line for line in text.splitlines() if line.startswith("slug"))
+    text = text.replace(slug, f'slug = "un-autre-article"\nreasons = {reasons}')
+    (tmp_path / "reasons.md").write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["content", "load", "--dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "reasons.md: reasons: " in result.output
+    assert message in result.output and "Traceback" not in result.output

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from forum.models.articles import REASONS_PER_ARTICLE_MAX, ArticleReason
+
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "articles"
 # The reasons a reader may tick with their answer to the credibility question, when the
 # file gives none (`reasons = [...]`), by the article's language (forum.polls.reasons).
@@ -91,6 +93,7 @@ def _article_from(meta: dict, body: str) -> ArticleContent:
     reasons = meta.get("reasons", DEFAULT_REASONS.get(language, DEFAULT_REASONS["fr"]))
     if not isinstance(reasons, list | tuple) or not all(isinstance(r, str) for r in reasons):
         raise TypeError("reasons: expected a list of strings")
+    _check_reasons(reasons)
     return ArticleContent(
         slug=meta["slug"],
         title=meta["title"],
@@ -105,6 +108,18 @@ def _article_from(meta: dict, body: str) -> ArticleContent:
         questions=tuple(_question_from(q) for q in meta.get("questions", [])),
         reasons=tuple(reasons),
     )
+
+
+def _check_reasons(reasons: list[str] | tuple[str, ...]) -> None:
+    """What the article settings accept of staff, said to the operator before loading."""
+    longest = ArticleReason.__table__.c.label.type.length
+    if len(reasons) > REASONS_PER_ARTICLE_MAX:
+        raise TypeError(f"reasons: at most {REASONS_PER_ARTICLE_MAX}, not {len(reasons)}")
+    for label in reasons:
+        if not label.strip() or len(label) > longest:
+            raise TypeError(f"reasons: {label!r} must have 1 to {longest} characters")
+    if len({label.strip().casefold() for label in reasons}) != len(reasons):
+        raise TypeError("reasons: each reason once")
 
 
 def _question_from(meta: dict) -> QuestionContent:

@@ -43,6 +43,10 @@ class Article(db.Model):
     )
 
 
+# On an article's list of reasons: a short list is read; a long one is skipped.
+REASONS_PER_ARTICLE_MAX = 8
+
+
 class ArticleReason(db.Model):
     """A reason readers may tick with their answer to the credibility question.
 

@@ -21,10 +21,14 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.lookalikes import strip_format
 from forum.models import ArticleReason, PollQuestion, Vote, VoteReason
-from forum.models.articles import COUNTED_VOTE_STATUSES, CREDIBILITY_QUESTION_KEY
+from forum.models.articles import (
+    COUNTED_VOTE_STATUSES,
+    CREDIBILITY_QUESTION_KEY,
+    REASONS_PER_ARTICLE_MAX,
+)
 from forum.page_cache import Versioned, article_key, cached
 
-MAX_REASONS = 8  # on an article's list: a short list is read; a long one is skipped
+MAX_REASONS = REASONS_PER_ARTICLE_MAX
 LABEL_MAX = ArticleReason.__table__.c.label.type.length
 MIN_VOTERS_SHOWN = 5
 FIELD = "reason"  # the vote form's checkboxes: one value per ticked reason id
