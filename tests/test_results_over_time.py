@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from flask import template_rendered
 from sqlalchemy import select, update
 
 from forum.article_pages.over_time import load_over_time
@@ -289,6 +290,27 @@ def test_a_visitor_without_cookies_gets_a_copy_a_shared_cache_may_keep(app, clie
     assert response.headers["Cache-Control"].startswith("public")
     assert "Set-Cookie" not in response.headers
     assert "private" in moderator.client.get(URL).headers["Cache-Control"]
+
+
+def test_visitors_without_cookies_share_one_rendering_per_language(app, client):
+    published(app, hours_ago=3)
+    voter(app, 1, credibility=3, hours_ago=2)
+    rendered = []
+
+    def seen(_app, template, context, **_extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    french = fresh_page(client, headers={"Accept-Language": "fr"})
+    again = client.get(URL, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    english = client.get(URL, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert again == french and 'lang="fr"' in french
+    assert 'lang="en"' in english and "Results over time" in english
+    assert rendered.count("articles/over_time.html") == 2, "once per language"
+    add_comment(app, body="Un avis")  # a new version: rendered again
+    assert "1</td>" in client.get(URL, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert rendered.count("articles/over_time.html") == 3
+    template_rendered.disconnect(seen)
 
 
 def test_the_results_link_to_the_page_and_an_unknown_article_has_none(client):
