@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select
 
 from forum.comments.thread import STANCE_OF_CHOICE
 from forum.extensions import db
@@ -45,6 +45,34 @@ def both_sides(article: Article, per_side: int = PER_SIDE) -> BothSides:
     )
 
 
+def author_side():
+    """Which side a comment's author is on: their current answer to the credibility
+    question (selected with public_readers_comments)."""
+    return case(
+        (PollChoice.stance == "positive", literal("credible")),
+        (PollChoice.stance == "negative", literal("not_credible")),
+        else_=literal("others"),
+    )
+
+
+def public_readers_comments(statement: Select, article: Article, question_id) -> Select:
+    """The statement over the article's public readers' comments, each with its author's
+    answer to the question (PollChoice, outer-joined: none for a non-voter)."""
+    return (
+        statement.select_from(Comment)
+        .outerjoin(
+            Vote, (Vote.reader_hash == Comment.reader_hash) & (Vote.question_id == question_id)
+        )
+        .outerjoin(PollChoice, PollChoice.id == Vote.choice_id)
+        .where(
+            Comment.article_id == article.id,
+            Comment.status == "approved",
+            Comment.deleted_at.is_(None),
+            Comment.user_id.is_(None),  # the newsroom speaks for neither side
+        )
+    )
+
+
 def _load_both_sides(article: Article, per_side: int) -> BothSides:
     """One query: public readers' comments ranked within their side ("utile" marks, then
     newest), the first `per_side` of each side kept."""
@@ -53,12 +81,8 @@ def _load_both_sides(article: Article, per_side: int) -> BothSides:
         .where(PollQuestion.article_id == article.id, PollQuestion.key == CREDIBILITY_QUESTION_KEY)
         .scalar_subquery()
     )
-    side = case(
-        (PollChoice.stance == "positive", literal("credible")),
-        (PollChoice.stance == "negative", literal("not_credible")),
-        else_=literal("others"),
-    )
-    ranked = (
+    side = author_side()
+    ranked = public_readers_comments(
         select(
             Comment.id,
             Comment.author_name,
@@ -78,21 +102,10 @@ def _load_both_sides(article: Article, per_side: int) -> BothSides:
                 ),
             )
             .label("rank"),
-        )
-        .select_from(Comment)
-        .outerjoin(
-            Vote, (Vote.reader_hash == Comment.reader_hash) & (Vote.question_id == question_id)
-        )
-        .outerjoin(PollChoice, PollChoice.id == Vote.choice_id)
-        .where(
-            Comment.article_id == article.id,
-            Comment.status == "approved",
-            Comment.deleted_at.is_(None),
-            # The newsroom speaks for neither side.
-            Comment.user_id.is_(None),
-        )
-        .subquery()
-    )
+        ),
+        article,
+        question_id,
+    ).subquery()
     rows = db.session.execute(
         select(ranked).where(ranked.c.rank <= per_side).order_by(ranked.c.side, ranked.c.rank)
     ).all()

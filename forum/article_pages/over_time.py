@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from flask import Response, current_app, make_response, render_template
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, select
 
 from forum.article_pages.anonymous_page import sent_cookies_the_page_depends_on
+from forum.article_pages.both_sides import author_side, public_readers_comments
 from forum.extensions import db
-from forum.models import Article, Comment, PollChoice, Vote, utcnow
+from forum.models import Article, Comment, utcnow
 from forum.models.articles import CREDIBILITY_QUESTION_KEY
 from forum.page_cache import article_key, cached
 from forum.polls.history import PollHistory, VoteMarks, bucket_index, poll_history, vote_marks
@@ -82,27 +83,13 @@ def comments_by_side(
 ) -> dict[str, tuple[int, ...]]:
     """Public readers' comments per side of their author's current answer to the
     credibility question, by bucket of publication (one query)."""
-    side = case(
-        (PollChoice.stance == "positive", literal("credible")),
-        (PollChoice.stance == "negative", literal("not_credible")),
-        else_=literal("others"),
-    )
+    side = author_side()
     published = func.coalesce(Comment.published_at, Comment.created_at)
-    rows = (
-        select(side.label("side"), bucket_index(published, article.published_at).label("bucket"))
-        .select_from(Comment)
-        .outerjoin(
-            Vote, (Vote.reader_hash == Comment.reader_hash) & (Vote.question_id == question_id)
-        )
-        .outerjoin(PollChoice, PollChoice.id == Vote.choice_id)
-        .where(
-            Comment.article_id == article.id,
-            Comment.status == "approved",
-            Comment.deleted_at.is_(None),
-            Comment.user_id.is_(None),  # the newsroom speaks for neither side
-        )
-        .subquery()
-    )
+    rows = public_readers_comments(
+        select(side.label("side"), bucket_index(published, article.published_at).label("bucket")),
+        article,
+        question_id,
+    ).subquery()
     counts = {key: [0] * size for key in SIDES}
     for key, bucket, count in db.session.execute(
         select(rows.c.side, rows.c.bucket, func.count()).group_by(rows.c.side, rows.c.bucket)
