@@ -17,9 +17,10 @@ from __future__ import annotations
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -75,6 +76,11 @@ def _needs_token() -> bool:
 
 
 def signed_in() -> bool:
+    # Flask-Login finds a user only in the session or in a remember cookie (no request
+    # loader here): without either, loading the anonymous user is skipped.
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+    if "_user_id" not in session and remember_cookie not in request.cookies:
+        return False
     return bool(current_user and current_user.is_authenticated)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -48,7 +48,7 @@ def _assign_request_id() -> None:
     incoming = ""
     if current_app.config["FORUM_TRUSTED_PROXIES"]:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
     g.request_started = time.perf_counter()
 
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.net import client_address_key
-from forum.security import signed_serializer
+from forum.security import signed_serializer, vary_on_cookie
 
 COOKIE_SALT = "forum.reader"
 
@@ -73,7 +73,7 @@ def _reader_id_from_cookie() -> str | None:
 
 def _store_new_reader_cookie(response: Response) -> Response:
     if g.get("reader_cookie_read") or g.get("new_reader_cookie"):
-        response.vary.add("Cookie")
+        vary_on_cookie(response)
     if g.get("new_reader_cookie"):
         config = current_app.config
         response.set_cookie(

@@ -33,6 +33,9 @@ def first_voter_id(raw_stamp: str | None) -> str | None:
     key = "first-vote:" + keyed_hash(
         "first-vote", f"{stamp.stamp_id}|{client_address_key()}|{browser}"
     )
-    # add() keeps the first request's id; the second reads it back (atomic on Redis).
-    cache.add(key, secrets.token_urlsafe(24), timeout=SAME_CLICK_SECONDS)
+    # add() keeps the first request's id (atomic on Redis); only a later request of the same
+    # click, whose add() found it there, reads it back: one cache round trip for the first.
+    reader_id = secrets.token_urlsafe(24)
+    if cache.add(key, reader_id, timeout=SAME_CLICK_SECONDS):
+        return reader_id
     return cache.get(key)

@@ -410,7 +410,8 @@ def _new_vote_status():
     counted_here = exists().where(
         from_address,
         votes.c.reader_hash == bindparam("reader", type_=String),
-        votes.c.status.in_(COUNTED_VOTE_STATUSES),
+        # Literal values, not an expanding parameter: nothing to expand at each execution.
+        votes.c.status.in_([literal(status, String) for status in COUNTED_VOTE_STATUSES]),
     )
     allowance = bindparam("burst_voters", type_=Integer)
     held = (allowance > 0) & (other_voters >= allowance) & ~counted_here
