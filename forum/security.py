@@ -61,17 +61,15 @@ def add_security_headers(response: Response) -> Response:
         # Pages differ per reader (their vote, their comments) and per staff session: a
         # shared cache must not serve one visitor's page to another; every page also carries
         # the session's own CSRF token, so only the browser may keep it, and re-asks.
-        vary_on_cookie(response, varies="vary" in present)
+        vary_on_cookie(response)
         if "cache-control" not in present:
             headers["Cache-Control"] = "private, no-cache"
     return response
 
 
-def vary_on_cookie(response: Response, varies: bool | None = None) -> None:
-    """Add Cookie to the response's Vary header (varies: whether it has one, when known)."""
-    if varies is None:
-        varies = "Vary" in response.headers
-    if varies:
+def vary_on_cookie(response: Response) -> None:
+    """Add Cookie to the response's Vary header."""
+    if "Vary" in response.headers:
         response.vary.add("Cookie")  # parsed, so that Cookie is named once
     else:
         # Most responses have none: set directly, without parsing and writing back a set.

@@ -28,6 +28,7 @@ from forum.notices.services import (
     replies_received,
 )
 from forum.readers import current_reader_hash
+from forum.security import vary_on_cookie
 
 bp = Blueprint("notices", __name__)
 
@@ -37,7 +38,7 @@ def _keep_private(response: Response) -> Response:
     # Replies to one reader: never kept by a browser cache or a shared proxy.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
-    response.vary.add("Cookie")
+    vary_on_cookie(response)
     return response
 
 

@@ -12,6 +12,7 @@ from forum.notices.page import forget_seen
 from forum.privacy.forms import EraseForm
 from forum.privacy.services import Erasure, ReaderData, erase_reader, load_reader_data
 from forum.readers import current_reader_hash
+from forum.security import vary_on_cookie
 
 bp = Blueprint("privacy", __name__)
 
@@ -20,7 +21,7 @@ bp = Blueprint("privacy", __name__)
 def _keep_private(response: Response) -> Response:
     # A reader's own data: never kept by a browser cache or a shared proxy.
     response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Cookie")
+    vary_on_cookie(response)
     return response
 
 
