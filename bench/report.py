@@ -228,7 +228,8 @@ def table(results: dict) -> str:
         lines += load_rows(run)
     lines += [
         "",
-        "(vote and comment POST: acknowledged answers (302) per second)",
+        "(vote and comment POST: acknowledged answers (302) per second; on PostgreSQL the vote"
+        " and the bare POST+upsert are loaded in turns, each figure over all its loads)",
         "",
         f"{'backend':<11}{'comments':>8}{'page KB':>9}{'× bare':>8}  "
         f"{'SQL cold/warm/deep':<18}{'RSS MB/worker':>14}{'PSS MB/worker':>14}{'lost v/c':>9}"

@@ -40,6 +40,7 @@ from forum.models import (
 )
 from forum.models.articles import CREDIBILITY_QUESTION_KEY
 from forum.models.time import utcnow
+from forum.page_cache import changes_pages
 
 BATCH = 5000
 THREAD_EVERY = 4  # one comment in four starts a thread: 25% threads, 75% replies
@@ -375,7 +376,8 @@ def insert_rows(connection: Connection, rows: dict[str, list[dict]], bar: Progre
         batch_rows = rows[name]
         for offset in range(0, len(batch_rows), BATCH):
             chunk = batch_rows[offset : offset + BATCH]
-            connection.execute(insert(table), chunk)
+            # No page to mark changed: finish() gives the article a version of its own.
+            connection.execute(insert(table).execution_options(**changes_pages()), chunk)
             bar.advance(len(chunk))
 
 
@@ -391,7 +393,10 @@ def finish(connection: Connection, article_id: int) -> None:
             )
     # A version no earlier run used: a shared Redis cache cannot serve an older seed's page.
     connection.execute(
-        update(Article).where(Article.id == article_id).values(cache_version=int(time.time()))
+        update(Article)
+        .where(Article.id == article_id)
+        .values(cache_version=int(time.time()))
+        .execution_options(**changes_pages())
     )
 
 

@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
         input_guard,
         net,
         observability,
+        page_cache,
         readers,
         security,
         static_assets,
@@ -67,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     sessions.init_app(app)
     database.init_app(app)
+    page_cache.init_app(app)
     readers.init_app(app)
     templating.init_app(app)
     selection.init_app(app)

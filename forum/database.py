@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
@@ -39,17 +41,28 @@ def single_statement_connection() -> Connection:
     return connection
 
 
-def autocommit_statements() -> None:
-    """On PostgreSQL, let the session's next statements each commit as they run.
+@contextmanager
+def autocommit_connection() -> Iterator[Connection]:
+    """A connection for writes whose statements are each complete on their own.
 
-    For writes whose statements are each complete on their own: autocommit spares the BEGIN
-    and COMMIT round trips. Only at the session's first use in the request (a transaction
-    under way is left as it is); the connection goes back to the pool as it was. SQLite keeps
-    the session's transaction, which the view commits (its BEGIN is a function call).
+    On PostgreSQL, a pooled connection in autocommit, outside the session: each statement
+    commits as it runs, without the BEGIN and COMMIT round trips nor the session's
+    bookkeeping (forum.page_cache still sees what each statement declares). On SQLite, the
+    session's own connection, whose transaction the caller commits: SQLite has one writer at
+    a time, and a second connection of the same request would wait for the session's lock.
     """
-    session = db.session()
-    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if db.engine.dialect.name != "postgresql":
+        yield db.session.connection()
+        return
+    with single_statement_connection() as connection:
+        yield connection
+
+
+def commit_if_used() -> None:
+    """Commit the request's session, if the request used it: a write that ran outside it
+    (autocommit_connection) may have left nothing to commit, or only pages to mark changed."""
+    if db.session.registry.has():
+        db.session.commit()
 
 
 def is_deadlock(error: DBAPIError) -> bool:

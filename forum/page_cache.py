@@ -12,8 +12,10 @@ learns which articles changed from what it writes:
 - statements (UPDATE, INSERT, DELETE) on the tables the page shows (PAGE_TABLES), which
   must name the articles whose pages they change: `.execution_options(**changes_pages(id))`,
   or `changes_pages()` for none. One that does not is refused (UndeclaredPageChange), so a
-  service cannot forget. Only SQL outside the session (raw text, another connection) is
-  not seen.
+  service cannot forget. They are checked on the engine, so a statement is seen whether it
+  runs in the session or on a connection of its own (the vote's, on PostgreSQL: its marks
+  wait in the session for its commit, forum.database.commit_if_used); only raw SQL text is
+  not.
 tests/test_page_versions.py posts every state-changing form and checks the version.
 """
 
@@ -22,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from flask import current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, update
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from forum.extensions import cache, db
 from forum.models import Article, ArticleReason, Comment, Vote
@@ -35,6 +38,13 @@ CHANGED = "forum.changed_articles"
 # form offers; the votes, which make a commenter's stance badge and the summary per side.
 PAGE_TABLES = frozenset(model.__tablename__ for model in (Article, ArticleReason, Comment, Vote))
 _DECLARATION = "changes_pages"
+# Set in the session while it flushes: the statements of a flush are seen as objects first.
+_FLUSHING = "forum.flushing"
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        event.listen(db.engine, "before_execute", _collect_declared_changes)
 
 
 class UndeclaredPageChange(RuntimeError):
@@ -50,7 +60,7 @@ def changed_page(article_id: int) -> None:
     """Name an article whose page changed, when only a statement's result tells (a vote
     whose RETURNING says the voter has commented): the statement itself named none."""
 
-    _mark_changed(db.session(), (article_id,))
+    _mark_changed_in_request((article_id,))
 
 
 def cached(key: str, compute: Callable[[], T]) -> T:
@@ -103,8 +113,16 @@ def _mark_changed(session: Session, article_ids) -> None:
         session.info.setdefault(CHANGED, set()).update(article_ids)
 
 
+def _mark_changed_in_request(article_ids) -> None:
+    """Mark in the app context's session, whichever connection the statement ran on: its
+    commit moves the versions."""
+    if article_ids:
+        _mark_changed(db.session(), article_ids)
+
+
 @event.listens_for(Session, "before_flush")
 def _collect_changed_objects(session: Session, _context, _instances) -> None:
+    session.info[_FLUSHING] = True
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, Comment | ArticleReason) and instance.article_id is not None:
             _mark_changed(session, [instance.article_id])
@@ -116,18 +134,25 @@ def _collect_changed_objects(session: Session, _context, _instances) -> None:
             _mark_changed(session, [instance.id])
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _collect_declared_changes(state: ORMExecuteState) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
+@event.listens_for(Session, "after_flush_postexec")
+def _flushed(session: Session, _context) -> None:
+    session.info.pop(_FLUSHING, None)
+
+
+def _collect_declared_changes(
+    _connection: Connection, statement, _multiparams, _params, execution_options
+) -> None:
+    if not (statement.is_dml and statement.table.name in PAGE_TABLES):
         return
-    if state.statement.table.name not in PAGE_TABLES:
+    if _DECLARATION in execution_options:
+        _mark_changed_in_request(execution_options[_DECLARATION])
         return
-    if _DECLARATION not in state.execution_options:
+    flushing = has_app_context() and db.session.registry.has() and db.session.info.get(_FLUSHING)
+    if not flushing:
         raise UndeclaredPageChange(
-            f"a statement on {state.statement.table.name} must name the articles whose pages"
+            f"a statement on {statement.table.name} must name the articles whose pages"
             " it changes: .execution_options(**changes_pages(...))"
         )
-    _mark_changed(state.session, state.execution_options[_DECLARATION])
 
 
 @event.listens_for(Session, "before_commit")
@@ -145,5 +170,6 @@ def _bump_versions(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_changes(session: Session, transaction) -> None:
+    session.info.pop(_FLUSHING, None)  # a flush that failed ends its own transaction
     if transaction.parent is None:  # a rolled-back savepoint keeps the outer transaction's
         session.info.pop(CHANGED, None)

@@ -222,3 +222,28 @@ def test_what_one_open_page_costs_is_printed_beside_the_pages():
         " 0.90 ms CPU each; 1,000 pages: 66.5 req/s, p99 9.0 ms, 1.10 ms CPU each,"
         " 7.3 % of one core"
     ) in printed
+
+
+def test_a_load_taken_in_turns_counts_its_requests_over_its_seconds():
+    from bench.runner import merge_rounds
+
+    def load(requests, seconds, p50, p99, lost):
+        return {
+            "requests": requests,
+            "seconds": seconds,
+            "non_2xx_3xx": 1,
+            "socket_errors": 0,
+            "answered_ok": requests - 1,
+            "rows_added": 2 * requests,
+            "lost": lost,
+            "requests_per_second": requests / seconds,
+            "p50_ms": p50,
+            "p99_ms": p99,
+        }
+
+    merged = merge_rounds([load(1_000, 3.0, 5.0, 20.0, 0), load(500, 2.0, 7.0, 15.0, 2)])
+    # 1,500 requests in 5 s, not the mean of 333 and 250 per second.
+    assert merged["requests_per_second"] == 300.0
+    assert report.acknowledged_per_second(merged) == 1_498 / 5.0
+    assert (merged["lost"], merged["rows_added"], merged["rounds"]) == (2, 3_000, 2)
+    assert (merged["p50_ms"], merged["p99_ms"]) == (6.0, 20.0)

@@ -300,9 +300,10 @@ def world(app, make_reader, moderator, admin, staff) -> World:
         public = db.session.execute(
             select(Comment.id).where(Comment.body_source == "Un premier avis.")
         ).scalar_one()
-        article_id = db.session.execute(
-            select(Article.id).where(Article.slug == ARTICLE_SLUG)
-        ).scalar_one()
+        with db.engine.connect() as connection:
+            article_id = connection.execute(
+                select(Article.id).where(Article.slug == ARTICLE_SLUG)
+            ).scalar_one()
         ban = Ban(reader_hash="b" * 64, reason="test")
         word = WordRule(word="vieux", normalized="vieux", kind="suspect")
         db.session.add_all([ban, word])
@@ -342,3 +343,21 @@ def test_a_statement_on_page_data_must_name_its_articles(app):
         db.session.rollback()
         db.session.execute(statement.execution_options(**changes_pages()))
         db.session.rollback()
+
+
+def test_a_statement_outside_the_session_is_checked_and_its_pages_move_at_commit(app):
+    # The vote runs its statements on a connection of its own (autocommit, on PostgreSQL):
+    # what they declare still moves the version, when the request's session commits.
+    before = cache_version(app)
+    with app.app_context():
+        with db.engine.connect() as connection:
+            article_id = connection.execute(
+                select(Article.id).where(Article.slug == ARTICLE_SLUG)
+            ).scalar_one()
+        statement = update(Article).where(Article.id == article_id).values(flag_threshold=4)
+        with db.engine.begin() as connection, pytest.raises(UndeclaredPageChange):
+            connection.execute(statement)
+        with db.engine.begin() as connection:
+            connection.execute(statement.execution_options(**changes_pages(article_id)))
+        db.session.commit()
+    assert cache_version(app) == before + 1

@@ -22,6 +22,7 @@ from forum.comments.spam import (
     submission_key,
 )
 from forum.comments.thread import thread_page
+from forum.database import commit_if_used
 from forum.extensions import db
 from forum.languages.shown import N_
 from forum.limits import rate_limit
@@ -104,7 +105,7 @@ def vote(slug: str):
     if outcome is not Outcome.RECORDED:
         forget_new_reader()
         return _refused_vote(slug, outcome)
-    db.session.commit()
+    commit_if_used()
     return _acknowledged(slug)
 
 

@@ -22,9 +22,9 @@ each row held before. Marking a burst, touching the cache version and keeping th
 of a changed answer (vote_changes) and replacing the reader's reasons are statements of
 their own, when they are needed: a vote without reasons, by a reader who had none, is the
 upsert alone.
-On PostgreSQL each statement commits on its own (forum.database.autocommit_statements):
-the upsert is atomic, and a burst left unmarked by a crash right after it is marked by the
-address's next vote.
+On PostgreSQL each statement commits on its own, outside the session
+(forum.database.autocommit_connection): the upsert is atomic, and a burst left unmarked by a
+crash right after it is marked by the address's next vote.
 """
 
 from __future__ import annotations
@@ -53,11 +53,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from werkzeug.datastructures import MultiDict
 
-from forum.database import autocommit_statements, is_deadlock
-from forum.extensions import db
+from forum.database import autocommit_connection, is_deadlock
 from forum.models import (
     Article,
     ArticleReason,
@@ -151,18 +151,19 @@ def record_ballot(
     slug: str, form: MultiDict[str, str], reader_hash: str, address_hash: str
 ) -> Outcome:
     """Record or change this reader's answers to the article's poll; say what became of
-    them (nothing is written unless they are recorded). The caller commits the session."""
+    them (nothing is written unless they are recorded). The caller commits the session
+    (forum.database.commit_if_used)."""
     rule = burst_rule()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            autocommit_statements()
-            return _record(slug, form, reader_hash, address_hash, rule)
+            with autocommit_connection() as connection:
+                return _record(connection, slug, form, reader_hash, address_hash, rule)
         except DBAPIError as error:
             # Two voters of one address marking each other's burst (or a moderator's
-            # transaction) can lock rows in a cycle: PostgreSQL cancels one, which runs again.
+            # transaction) can lock rows in a cycle: PostgreSQL cancels one statement (each
+            # commits on its own), which runs again.
             if not is_deadlock(error) or attempt == ATTEMPTS:
                 raise
-            db.session.rollback()
             current_app.logger.warning(
                 "Vote cancelled by a deadlock, attempt %d of %d", attempt, ATTEMPTS
             )
@@ -170,6 +171,7 @@ def record_ballot(
 
 
 def _record(
+    connection: Connection,
     slug: str,
     form: MultiDict[str, str],
     reader_hash: str,
@@ -179,27 +181,35 @@ def _record(
     now = utcnow()
     since = now - rule.window
     kept = current_app.extensions.setdefault(BALLOTS, {}).get(slug)
-    ballot, fresh = kept or read_ballot(slug), kept is None
+    ballot, fresh = kept or read_ballot(connection, slug), kept is None
     while True:
         outcome, answers, reasons = judge(ballot, form)
         if answers is not None:
-            standing = _upsert_votes(ballot, answers, reader_hash, address_hash, rule, now)
+            standing = _upsert_votes(
+                connection, ballot, answers, reader_hash, address_hash, rule, now
+            )
             if standing is not None:
                 break
         elif fresh:
             return outcome
         # Refused on a kept ballot, or not written because the article changed since: decided
         # again on the ballot as it stands now.
-        ballot, fresh = read_ballot(slug), True
+        ballot, fresh = read_ballot(connection, slug), True
     reader_in_window = standing.reader_in_window or any(at >= since for at in standing.created)
     if is_burst(rule, standing.other_voters, reader_in_window):
-        _mark_burst(address_hash, since)
+        _mark_burst(connection, address_hash, since)
     if standing.reader_has_commented:  # their stance badge and the summary per side change
         changed_page(ballot.article_id)
     if standing.changes:
-        _keep_changes(standing.changes, reader_hash, now)
+        _keep_changes(connection, standing.changes, reader_hash, now)
     if reasons or standing.reader_had_reasons:
-        _replace_reasons(ballot.reasons_question, reader_hash, reasons, standing.reader_had_reasons)
+        _replace_reasons(
+            connection,
+            ballot.reasons_question,
+            reader_hash,
+            reasons,
+            standing.reader_had_reasons,
+        )
     return Outcome.RECORDED
 
 
@@ -221,9 +231,9 @@ def judge(
     return Outcome.RECORDED, answers, reasons
 
 
-def read_ballot(slug: str) -> Ballot | None:
+def read_ballot(connection: Connection, slug: str) -> Ballot | None:
     """The article's ballot as it stands, in one query; kept for the next votes."""
-    rows = db.session.execute(_ballot_query(), {"slug": slug}).all()
+    rows = connection.execute(_ballot_query(), {"slug": slug}).all()
     ballots = current_app.extensions.setdefault(BALLOTS, {})
     if not rows:
         ballots.pop(slug, None)
@@ -285,6 +295,7 @@ def is_burst(rule: BurstRule, other_voters: int, reader_in_window: bool) -> bool
 
 
 def _upsert_votes(
+    connection: Connection,
     ballot: Ballot,
     answers: dict[int, int],
     reader_hash: str,
@@ -306,9 +317,9 @@ def _upsert_votes(
     }
     for row, (question_id, choice_id) in enumerate(sorted(answers.items())):
         values[f"question_{row}"], values[f"choice_{row}"] = question_id, choice_id
-    statement = _upsert_statement(db.session.get_bind().dialect.name, len(answers))
+    statement = _upsert_statement(connection.dialect.name, len(answers))
     # Only a commenter's vote changes the page: named once the statement has said so.
-    rows = db.session.execute(statement, values, execution_options=changes_pages()).all()
+    rows = connection.execute(statement, values, execution_options=changes_pages()).all()
     if not rows:
         return None
     return Standing(
@@ -440,10 +451,12 @@ def _standing_of_reader_and_address():
     )
 
 
-def _keep_changes(changes: list[tuple[int, int, int]], reader_hash: str, now: datetime) -> None:
+def _keep_changes(
+    connection: Connection, changes: list[tuple[int, int, int]], reader_hash: str, now: datetime
+) -> None:
     """Keep the history of changed answers (one statement, only when an answer changed):
     the results count the readers who changed their mind (forum.polls.services)."""
-    db.session.execute(
+    connection.execute(
         VoteChange.__table__.insert(),
         [
             {
@@ -459,7 +472,11 @@ def _keep_changes(changes: list[tuple[int, int, int]], reader_hash: str, now: da
 
 
 def _replace_reasons(
-    question_id: int, reader_hash: str, reasons: list[int], had_reasons: bool
+    connection: Connection,
+    question_id: int,
+    reader_hash: str,
+    reasons: list[int],
+    had_reasons: bool,
 ) -> None:
     """The reader's reasons become these: the new ones added (those already there kept),
     then the others deleted; a statement each, only when there is something to add or to
@@ -468,9 +485,9 @@ def _replace_reasons(
     not in the page's cached parts: the shares are read with the results, as counts are."""
     vote_reasons = VoteReason.__table__
     if reasons:
-        dialect = db.session.get_bind().dialect.name
+        dialect = connection.dialect.name
         insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(vote_reasons)
-        db.session.execute(
+        connection.execute(
             insert.on_conflict_do_nothing(
                 index_elements=["question_id", "reader_hash", "reason_id"]
             ),
@@ -480,7 +497,7 @@ def _replace_reasons(
             ],
         )
     if had_reasons:
-        db.session.execute(
+        connection.execute(
             vote_reasons.delete().where(
                 vote_reasons.c.question_id == question_id,
                 vote_reasons.c.reader_hash == reader_hash,
@@ -489,10 +506,10 @@ def _replace_reasons(
         )
 
 
-def _mark_burst(address_hash: str, since: datetime) -> None:
+def _mark_burst(connection: Connection, address_hash: str, since: datetime) -> None:
     # The whole burst is marked, its first votes and this reader's included.
     votes = Vote.__table__
-    db.session.execute(
+    connection.execute(
         update(votes)
         .where(
             votes.c.address_hash == address_hash,
