@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         extensions_setup,
         input_guard,
         net,
+        next_page_notice,
         observability,
         page_cache,
         readers,
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     database.init_app(app)
     page_cache.init_app(app)
     readers.init_app(app)
+    next_page_notice.init_app(app)
     templating.init_app(app)
     selection.init_app(app)
     switch.init_app(app)

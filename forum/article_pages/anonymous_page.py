@@ -1,6 +1,6 @@
 """The whole article page as a visitor without identity sees it, cached per article version.
 
-A first-time visitor (no reader cookie, no staff session, nothing flashed) sees what every
+A first-time visitor (no reader cookie, no staff session, no notice waiting) sees what every
 other such visitor sees. Nothing in it names the visitor: readers' forms carry no CSRF
 token (forum.cross_origin), and the one per-request value, the page's stamp (when it was
 shown, in the comment form and the poll form: forum.comments.spam), is the same for
@@ -29,6 +29,8 @@ from forum.comments.thread import known_order_and_side
 from forum.extensions import cache
 from forum.languages.selection import COOKIE as LANGUAGE_COOKIE
 from forum.models import Article
+from forum.next_page_notice import COOKIE as NOTICE_COOKIE
+from forum.next_page_notice import has_pending_notice
 from forum.page_cache import Versioned, article_key, cached, fill_slots, slot, with_slots
 from forum.readers import current_reader_hash
 
@@ -50,6 +52,7 @@ def is_anonymous_view(
         and not show_results
         and current_reader_hash() is None
         and "_flashes" not in session
+        and not has_pending_notice()
         and not current_user.is_authenticated
     )
 
@@ -80,11 +83,13 @@ def anonymous_page(slug: str, *, sort: str, stance: str | None) -> Response | No
 
 def sent_cookies_the_page_depends_on() -> bool:
     """Whether the request carries a cookie that could change this page: the session (a
-    message, a sign-in), the reader's, the language's, Flask-Login's. A copy for a shared
+    message, a sign-in), the next page's notice, the reader's, the language's, Flask-Login's.
+    A copy for a shared
     cache is given only without them, so it cannot hold anything of theirs."""
     config = current_app.config
     names = {
         config["SESSION_COOKIE_NAME"],
+        NOTICE_COOKIE,
         config["FORUM_READER_COOKIE"],
         config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         LANGUAGE_COOKIE,

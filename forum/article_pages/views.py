@@ -24,9 +24,9 @@ from forum.comments.spam import (
 from forum.comments.thread import thread_page
 from forum.database import commit_if_used
 from forum.extensions import db
-from forum.languages.shown import N_
 from forum.limits import rate_limit
 from forum.models import Article, Comment
+from forum.next_page_notice import VOTE_RECORDED, VOTE_RECORDED_TEXT, leave_notice
 from forum.parsing import bounded_int
 from forum.polls.ballot import Outcome, record_ballot
 from forum.polls.forms import build_poll_form
@@ -146,19 +146,13 @@ def _refused_vote(slug: str, outcome: Outcome):
     )
 
 
-VOTE_RECORDED = N_(
-    "Votre vote est enregistré. Vous pouvez le modifier tant que le sondage est ouvert."
-)
-
-
 def _acknowledged(slug: str):
     if request.headers.get("X-Requested-With") == "fetch":
         # The page votes in place: the poll section alone, no redirect, nothing flashed.
         article = get_article_with_poll(slug) or abort(404)
-        return render_poll_section(article, notice=_(VOTE_RECORDED))
-    # Translated by the page that shows it (forum.languages.shown).
-    flash(VOTE_RECORDED, "success")
-    return redirect(url_for("articles.show", slug=slug, _anchor="sondage"))
+        return render_poll_section(article, notice=_(VOTE_RECORDED_TEXT))
+    page = redirect(url_for("articles.show", slug=slug, _anchor="sondage"))
+    return leave_notice(page, VOTE_RECORDED)
 
 
 @bp.post("/articles/<slug>/comments")

@@ -1,9 +1,10 @@
 """Messages marked for the catalog now and translated when they are shown.
 
-A flashed notice travels in the session cookie until the next page shows it. Flashed as
-its source text, it is translated by that page, in the language the page is shown in, and
-the request that flashed it (a vote, the hottest write) does not choose a language at all:
-choosing one and loading its catalog was 8% of a vote's instructions (callgrind).
+A notice for the next page travels in the session cookie (flashed) or, the vote's, in a
+cookie of its own (forum.next_page_notice) until that page shows it. Kept as its source
+text, it is translated by that page, in the language the page is shown in, and the request
+that left it (a vote, the hottest write) does not choose a language at all: choosing one
+and loading its catalog was 8% of a vote's instructions (callgrind).
 """
 
 from __future__ import annotations
