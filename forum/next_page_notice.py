@@ -32,13 +32,7 @@ def init_app(app: Flask) -> None:
 
 def leave_notice(response: Response, name: str) -> Response:
     """Have the reader's next page show this notice (one of NOTICES)."""
-    response.set_cookie(
-        COOKIE,
-        name,
-        httponly=True,
-        samesite="Lax",
-        secure=bool(current_app.config["FORUM_HTTPS"]),
-    )
+    response.set_cookie(COOKIE, name, **_cookie_options())
     return response
 
 
@@ -59,8 +53,10 @@ def pending_notices() -> list[tuple[str, str]]:
 
 def _forget_shown_notice(response: Response) -> Response:
     if g.pop("forum_notice_shown", False):
-        config = current_app.config
-        response.delete_cookie(
-            COOKIE, httponly=True, samesite="Lax", secure=bool(config["FORUM_HTTPS"])
-        )
+        response.delete_cookie(COOKIE, **_cookie_options())
     return response
+
+
+def _cookie_options() -> dict[str, object]:
+    # The same when deleting as when setting: a browser matches the cookie by them.
+    return {"httponly": True, "samesite": "Lax", "secure": bool(current_app.config["FORUM_HTTPS"])}

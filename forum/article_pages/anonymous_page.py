@@ -84,8 +84,8 @@ def anonymous_page(slug: str, *, sort: str, stance: str | None) -> Response | No
 def sent_cookies_the_page_depends_on() -> bool:
     """Whether the request carries a cookie that could change this page: the session (a
     message, a sign-in), the next page's notice, the reader's, the language's, Flask-Login's.
-    A copy for a shared
-    cache is given only without them, so it cannot hold anything of theirs."""
+    A copy for a shared cache is given only without them, so it cannot hold anything of
+    theirs."""
     config = current_app.config
     names = {
         config["SESSION_COOKIE_NAME"],
