@@ -27,6 +27,7 @@ from bench.pages import (
     fetch,
     vote_form,
 )
+from bench.report import acknowledged_per_second
 from bench.seed import seed
 from bench.serve import gunicorn, pss_mb, rss_mb, worker_pids
 from bench.settings import SECRET, SQLITE_DIR, database_url
@@ -100,8 +101,10 @@ def _wrk(options: Options) -> Callable[..., LoadResult]:
 
 
 # Our vote and its yardstick take turns, this many loads each: on a shared machine whose
-# speed drifts from minute to minute, both then see the same minutes.
-VOTE_ROUNDS = 2
+# speed drifts from minute to minute, both then see the same minutes, and the target is
+# decided on the median of the ratios of loads taken side by side (bench.report), which a
+# single load caught in a slow spell does not move.
+VOTE_ROUNDS = 3
 
 
 def measure_bare(
@@ -110,7 +113,7 @@ def measure_bare(
     """The same bytes from a bare Flask app under gunicorn, measured right after ours, and
     the same vote body POSTed to its bare vote (session cookie and redirect only); on
     PostgreSQL, also to its bare vote that writes the ballot's rows in one upsert, in turns
-    with our vote (VOTE_ROUNDS)."""
+    with our vote (VOTE_ROUNDS), each pair's acknowledged votes per second kept."""
     path = Path(SQLITE_DIR) / "bare-page.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(page)
@@ -143,6 +146,9 @@ def measure_bare(
             ]
         loads["vote"] = merge_rounds([ours for ours, _bare in rounds])
         loads["bare_vote_db"] = merge_rounds([bare for _ours, bare in rounds])
+        loads["vote_rounds"] = [
+            [acknowledged_per_second(ours), acknowledged_per_second(bare)] for ours, bare in rounds
+        ]
     return loads
 
 
